@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlatformAdminConfig(AppConfig):
+    name = "platform_admin"
+    verbose_name = "Platform"

@@ -1,0 +1,46 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+
+
+def live(request):
+    """Answer 200 while the process can serve requests."""
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_cache() -> None:
+    cache.set("health:ping", "pong", 5)
+    if cache.get("health:ping") != "pong":
+        raise RuntimeError("cache did not return the value it stored")
+
+
+def _check_broker() -> None:
+    from project.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+def ready(request):
+    """Answer 200 when the database, the cache and (when configured) the broker are reachable."""
+    checks = {"database": _check_database, "cache": _check_cache}
+    if settings.CELERY_BROKER_URL:
+        checks["broker"] = _check_broker
+    results = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+            results[name] = f"error: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in results.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": results},
+                        status=200 if healthy else 503)

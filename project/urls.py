@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from project import health
+
+api_patterns = [
+    path("auth/", include("tenancy.api.auth_urls")),
+    path("tenants/", include("tenancy.api.urls")),
+    path("notifications/", include("tenancy.api.notification_urls")),
+    path("activity/", include("tenancy.api.activity_urls")),
+    path("subscriptions/", include("billing.api.urls")),
+    path("teams/", include("work.api.team_urls")),
+    path("tasks/", include("work.api.task_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    path("health/", health.live, name="health"),
+    path("health/ready/", health.ready, name="health-ready"),
+]

@@ -1,0 +1,122 @@
+"""Auth endpoints: registration, login, logout, token refresh, profile, password change and reset."""
+
+from dj_rest_auth import views as rest_auth_views
+from dj_rest_auth.utils import jwt_encode
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenRefreshView as BaseTokenRefreshView
+
+from tenancy.api.auth_serializers import LogoutSerializer, RegisterSerializer, TenantTokenRefreshSerializer
+from tenancy.api.base import record_activity
+from tenancy.api.serializers import ProfileSerializer, TenantSerializer
+from tenancy.exceptions import ServiceError
+from tenancy.services.auth import user_revoke_tokens
+from tenancy.services.tenants import tenant_register
+
+
+class RegisterView(APIView):
+    """Sign a company up: the tenant starts PENDING until platform staff approve it."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    @extend_schema(
+        request=RegisterSerializer,
+        responses={201: inline_serializer("Registration", {"tenant": TenantSerializer(), "user": ProfileSerializer()})},
+    )
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tenant, user = tenant_register(**serializer.validated_data)
+        record_activity(request, verb="tenant.registered", obj=tenant, tenant=tenant)
+        return Response({"tenant": TenantSerializer(tenant).data, "user": ProfileSerializer(user).data},
+                        status=status.HTTP_201_CREATED)
+
+
+class LoginView(rest_auth_views.LoginView):
+    """Exchange e-mail and password for a JWT pair bound to the user's tenant."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    def login(self):
+        super().login()
+        record_activity(self.request, verb="user.login", obj=self.user, tenant=self.user.tenant)
+        self.request._request.activity["actor"] = self.user
+
+
+class LogoutView(APIView):
+    """Blacklist the refresh token so that it can never be used again."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=LogoutSerializer,
+                   responses={200: inline_serializer("Detail", {"detail": serializers.CharField()})})
+    def post(self, request):
+        serializer = LogoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(serializer.validated_data["refresh"])
+            token.blacklist()
+        except TokenError as exc:
+            raise ServiceError("The refresh token is invalid or already revoked.", code="token_not_valid") from exc
+        return Response({"detail": "Logged out."})
+
+
+class TokenRefreshView(BaseTokenRefreshView):
+    """Rotate the refresh token; the old one is blacklisted."""
+
+    serializer_class = TenantTokenRefreshSerializer
+
+
+class ProfileView(rest_auth_views.UserDetailsView):
+    """Read and update the current user's own name."""
+
+    serializer_class = ProfileSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+
+class PasswordChangeView(rest_auth_views.PasswordChangeView):
+    """Change the password, revoke every other token of the user and return a fresh pair."""
+
+    @extend_schema(responses={200: inline_serializer(
+        "PasswordChanged", {"detail": serializers.CharField(), "access": serializers.CharField(),
+                            "refresh": serializers.CharField()})})
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        user_revoke_tokens(user=request.user)
+        access, refresh = jwt_encode(request.user)
+        return Response({"detail": "The password has been changed.", "access": str(access), "refresh": str(refresh)})
+
+
+class PasswordResetView(rest_auth_views.PasswordResetView):
+    """E-mail a reset link (the answer is the same whether or not the address exists)."""
+
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset"
+
+
+class PasswordResetConfirmView(rest_auth_views.PasswordResetConfirmView):
+    """Set a new password from the e-mailed uid and token."""
+
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset"
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        user_revoke_tokens(user=serializer.user)
+        return Response({"detail": "The password has been reset."})

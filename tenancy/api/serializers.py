@@ -1,0 +1,146 @@
+"""Input and output shapes of the tenancy endpoints. Writable fields are listed explicitly."""
+
+from rest_framework import serializers
+
+from tenancy.api.base import StrictFieldsMixin
+from tenancy.models import (
+    TENANT_ROLES,
+    ActivityLog,
+    Domain,
+    Notification,
+    NotificationType,
+    Tenant,
+    TenantInvitation,
+    TenantSettings,
+    User,
+)
+
+
+class ProfileSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    tenant_name = serializers.CharField(source="tenant.name", read_only=True, default=None)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "role", "tenant", "tenant_name",
+                  "is_staff", "date_joined", "last_login"]
+        read_only_fields = ["id", "email", "role", "tenant", "tenant_name", "is_staff", "date_joined", "last_login"]
+
+
+class DomainSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Domain
+        fields = ["id", "host", "is_primary"]
+
+
+class TenantSerializer(serializers.ModelSerializer):
+    domains = DomainSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Tenant
+        fields = ["id", "name", "slug", "status", "contact_name", "contact_email", "contact_phone",
+                  "domains", "approved_at", "rejection_reason", "suspended_at", "suspension_reason",
+                  "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class TenantUpdateSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Tenant
+        fields = ["name", "contact_name", "contact_email", "contact_phone"]
+
+
+class TenantCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    subdomain = serializers.CharField(max_length=63)
+    contact_email = serializers.EmailField()
+    contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(StrictFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    invited_by = serializers.EmailField(source="invited_by.email", read_only=True, default=None)
+    is_pending = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TenantInvitation
+        fields = ["id", "email", "role", "expires_at", "invited_by", "accepted_at", "revoked_at",
+                  "is_pending", "created_at"]
+        read_only_fields = fields
+
+
+class InvitationCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=[r.value for r in TENANT_ROLES])
+
+
+class InvitationAcceptSerializer(StrictFieldsMixin, serializers.Serializer):
+    token = serializers.CharField(max_length=200)
+    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class TenantSettingsSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    brand_color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
+
+    class Meta:
+        model = TenantSettings
+        fields = ["timezone", "locale", "brand_color", "logo_url", "legal_name", "billing_email",
+                  "billing_address", "tax_id", "updated_at"]
+        read_only_fields = ["updated_at"]
+
+    def validate_timezone(self, value):
+        import zoneinfo
+
+        if value not in zoneinfo.available_timezones():
+            raise serializers.ValidationError("Unknown time zone.", code="invalid_timezone")
+        return value
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "role", "is_active", "date_joined", "last_login"]
+        read_only_fields = fields
+
+
+class MemberUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
+    role = serializers.ChoiceField(choices=[r.value for r in TENANT_ROLES], required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class ActivityLogSerializer(serializers.ModelSerializer):
+    actor = serializers.EmailField(source="actor.email", read_only=True, default=None)
+
+    class Meta:
+        model = ActivityLog
+        fields = ["id", "actor", "verb", "object_type", "object_id", "object_repr", "changes",
+                  "ip_address", "user_agent", "created_at"]
+        read_only_fields = fields
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "type", "title", "body", "data", "is_read", "read_at", "created_at"]
+        read_only_fields = fields
+
+    def get_is_read(self, obj) -> bool:
+        return obj.read_at is not None
+
+
+class NotificationPreferenceSerializer(StrictFieldsMixin, serializers.Serializer):
+    type = serializers.ChoiceField(choices=NotificationType.choices)
+    label = serializers.CharField(read_only=True)
+    in_app = serializers.BooleanField(required=False)
+    email = serializers.BooleanField(required=False)
+
+
+class NotificationPreferencesUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
+    preferences = NotificationPreferenceSerializer(many=True)

@@ -1,0 +1,251 @@
+"""Tenant, invitation, settings, member, activity and notification endpoints."""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from tenancy import selectors
+from tenancy.api import serializers as s
+from tenancy.api.base import TenantScopedViewSet, get_request_tenant, record_activity
+from tenancy.exceptions import NotFound
+from tenancy.models import ActivityLog, Notification, TenantInvitation, TenantSettings, User
+from tenancy.permissions import (
+    IsSuperAdmin,
+    IsTenantAdmin,
+    IsTenantAdminOrSuperAdmin,
+    IsTenantUser,
+    ReadOnlyForTenantUsers,
+)
+from tenancy.services import members as member_services
+from tenancy.services import notifications as notification_services
+from tenancy.services import tenants as tenant_services
+
+
+class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Companies: a tenant user sees its own, platform staff see and manage all of them."""
+
+    serializer_class = s.TenantSerializer
+    filterset_fields = ["status"]
+    ordering_fields = ["created_at", "name"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return selectors.tenant_list(user=User())
+        return selectors.tenant_list(user=self.request.user)
+
+    def get_permissions(self):
+        if self.action in ("create", "approve", "reject", "suspend", "reactivate"):
+            return [IsSuperAdmin()]
+        if self.action == "partial_update":
+            return [IsTenantAdminOrSuperAdmin()]
+        return [IsAuthenticated()]
+
+    @extend_schema(request=s.TenantCreateSerializer, responses={201: s.TenantSerializer})
+    def create(self, request):
+        data = s.TenantCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tenant = tenant_services.tenant_create(actor=request.user, **data.validated_data)
+        record_activity(request, verb="tenant.created", obj=tenant, tenant=tenant)
+        return Response(s.TenantSerializer(tenant).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TenantUpdateSerializer, responses=s.TenantSerializer)
+    def partial_update(self, request, pk=None):
+        tenant = self.get_object()
+        data = s.TenantUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        tenant = tenant_services.tenant_update(tenant=tenant, actor=request.user, **data.validated_data)
+        record_activity(request, verb="tenant.updated", obj=tenant, tenant=tenant, changes=data.validated_data)
+        return Response(s.TenantSerializer(selectors.tenant_list(user=request.user).get(pk=tenant.pk)).data)
+
+    def _transition(self, request, service, verb, needs_reason=False):
+        tenant = self.get_object()
+        kwargs = {}
+        if needs_reason:
+            data = s.ReasonSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            kwargs["reason"] = data.validated_data["reason"]
+        tenant = service(tenant=tenant, actor=request.user, **kwargs)
+        record_activity(request, verb=verb, obj=tenant, tenant=tenant, changes=kwargs)
+        return Response(s.TenantSerializer(selectors.tenant_list(user=request.user).get(pk=tenant.pk)).data)
+
+    @extend_schema(request=None, responses=s.TenantSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(request, tenant_services.tenant_approve, "tenant.approved")
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.TenantSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._transition(request, tenant_services.tenant_reject, "tenant.rejected", needs_reason=True)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.TenantSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        return self._transition(request, tenant_services.tenant_suspend, "tenant.suspended", needs_reason=True)
+
+    @extend_schema(request=None, responses=s.TenantSerializer)
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, pk=None):
+        return self._transition(request, tenant_services.tenant_reactivate, "tenant.reactivated")
+
+
+class InvitationViewSet(mixins.ListModelMixin, TenantScopedViewSet):
+    """Invitations to join the company (company admins)."""
+
+    queryset = TenantInvitation.objects.all()
+    serializer_class = s.InvitationSerializer
+    permission_classes = [IsTenantAdmin]
+    activity_noun = "invitation"
+
+    def get_tenant_queryset(self, tenant):
+        return selectors.invitation_list(tenant=tenant)
+
+    @extend_schema(request=s.InvitationCreateSerializer, responses={201: s.InvitationSerializer})
+    def create(self, request):
+        data = s.InvitationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation, _token = member_services.invitation_create(tenant=self.tenant, actor=request.user,
+                                                                **data.validated_data)
+        record_activity(request, verb="invitation.created", obj=invitation, tenant=self.tenant)
+        return Response(s.InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        invitation = self.get_object()
+        member_services.invitation_revoke(tenant=self.tenant, actor=request.user, invitation=invitation)
+        record_activity(request, verb="invitation.revoked", obj=invitation, tenant=self.tenant)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationAcceptView(APIView):
+    """Accept an invitation with its e-mailed token and create the account (public)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "invitation_accept"
+
+    @extend_schema(request=s.InvitationAcceptSerializer, responses={201: s.ProfileSerializer})
+    def post(self, request):
+        data = s.InvitationAcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = member_services.invitation_accept(host_tenant=request.tenant, **data.validated_data)
+        record_activity(request, verb="invitation.accepted", obj=user, tenant=user.tenant)
+        request._request.activity["actor"] = user
+        return Response(s.ProfileSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TenantSettingsView(APIView):
+    """The company's settings: every user reads them, company admins change them."""
+
+    permission_classes = [ReadOnlyForTenantUsers]
+
+    def _tenant(self, request):
+        tenant = get_request_tenant(request)
+        if tenant is None:
+            raise NotFound()
+        return tenant
+
+    @extend_schema(responses=s.TenantSettingsSerializer)
+    def get(self, request):
+        tenant = self._tenant(request)
+        row, _ = TenantSettings.objects.get_or_create(tenant=tenant)
+        return Response(s.TenantSettingsSerializer(row).data)
+
+    @extend_schema(request=s.TenantSettingsSerializer, responses=s.TenantSettingsSerializer)
+    def patch(self, request):
+        tenant = self._tenant(request)
+        data = s.TenantSettingsSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        row = tenant_services.tenant_settings_update(tenant=tenant, actor=request.user, **data.validated_data)
+        record_activity(request, verb="settings.updated", obj=row, tenant=tenant, changes=data.validated_data)
+        return Response(s.TenantSettingsSerializer(row).data)
+
+
+class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """The company's users: everyone reads the list, company admins change roles and deactivate."""
+
+    queryset = User.objects.all()
+    serializer_class = s.MemberSerializer
+    permission_classes = [ReadOnlyForTenantUsers]
+    filterset_fields = ["role", "is_active"]
+    ordering_fields = ["email", "date_joined"]
+    activity_noun = "member"
+
+    def get_tenant_queryset(self, tenant):
+        return selectors.member_list(tenant=tenant)
+
+    @extend_schema(request=s.MemberUpdateSerializer, responses=s.MemberSerializer)
+    def partial_update(self, request, pk=None):
+        member = self.get_object()
+        data = s.MemberUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        member = member_services.member_update(tenant=self.tenant, actor=request.user, member=member,
+                                               **data.validated_data)
+        record_activity(request, verb="member.updated", obj=member, tenant=self.tenant,
+                        changes=data.validated_data)
+        return Response(s.MemberSerializer(member).data)
+
+
+class ActivityLogViewSet(mixins.ListModelMixin, TenantScopedViewSet):
+    """Who did what in the company (company admins)."""
+
+    queryset = ActivityLog.objects.all()
+    serializer_class = s.ActivityLogSerializer
+    permission_classes = [IsTenantAdmin]
+    filterset_fields = ["verb", "actor", "object_type"]
+
+    def get_tenant_queryset(self, tenant):
+        return selectors.activity_list(tenant=tenant)
+
+
+class NotificationViewSet(mixins.ListModelMixin, TenantScopedViewSet):
+    """The current user's notifications, with the unread count."""
+
+    queryset = Notification.objects.all()
+    serializer_class = s.NotificationSerializer
+    permission_classes = [IsTenantUser]
+    filterset_fields = ["type"]
+    activity_noun = "notification"
+
+    def get_tenant_queryset(self, tenant):
+        return selectors.notification_list(tenant=tenant, user=self.request.user)
+
+    @extend_schema(responses=inline_serializer("NotificationPage", {
+        "count": serializers.IntegerField(), "unread_count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True), "previous": serializers.URLField(allow_null=True),
+        "results": s.NotificationSerializer(many=True)}))
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        response.data["unread_count"] = selectors.notification_unread_count(tenant=self.tenant, user=request.user)
+        return response
+
+    @extend_schema(request=None, responses=s.NotificationSerializer)
+    @action(detail=True, methods=["post"], url_path="mark-read")
+    def mark_read(self, request, pk=None):
+        notification = notification_services.notification_mark_read(
+            tenant=self.tenant, user=request.user, notification=self.get_object())
+        return Response(s.NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}))
+    @action(detail=False, methods=["post"], url_path="mark-all-read")
+    def mark_all_read(self, request):
+        marked = notification_services.notification_mark_all_read(tenant=self.tenant, user=request.user)
+        return Response({"marked": marked})
+
+    @extend_schema(methods=["GET"], responses=s.NotificationPreferenceSerializer(many=True))
+    @extend_schema(methods=["PATCH"], request=s.NotificationPreferencesUpdateSerializer,
+                   responses=s.NotificationPreferenceSerializer(many=True))
+    @action(detail=False, methods=["get", "patch"])
+    def preferences(self, request):
+        if request.method == "PATCH":
+            data = s.NotificationPreferencesUpdateSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            notification_services.notification_preferences_update(
+                tenant=self.tenant, user=request.user, changes=data.validated_data["preferences"])
+        rows = selectors.notification_preferences(tenant=self.tenant, user=request.user)
+        return Response(s.NotificationPreferenceSerializer(rows, many=True).data)

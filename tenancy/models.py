@@ -1,0 +1,285 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class TenantStatus(models.TextChoices):
+    PENDING = "PENDING", "Pending approval"
+    ACTIVE = "ACTIVE", "Active"
+    SUSPENDED = "SUSPENDED", "Suspended"
+    REJECTED = "REJECTED", "Rejected"
+
+
+class Role(models.TextChoices):
+    SUPER_ADMIN = "SUPER_ADMIN", "Super admin"
+    TENANT_ADMIN = "TENANT_ADMIN", "Tenant admin"
+    MANAGER = "MANAGER", "Manager"
+    MEMBER = "MEMBER", "Member"
+
+
+# Roles a tenant user may hold; SUPER_ADMIN belongs to platform staff only.
+TENANT_ROLES = (Role.TENANT_ADMIN, Role.MANAGER, Role.MEMBER)
+ROLE_RANK = {Role.MEMBER: 1, Role.MANAGER: 2, Role.TENANT_ADMIN: 3, Role.SUPER_ADMIN: 4}
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Tenant(TimeStampedModel):
+    # Allowed status transitions; services refuse every other one.
+    TRANSITIONS = {
+        TenantStatus.PENDING: {TenantStatus.ACTIVE, TenantStatus.REJECTED},
+        TenantStatus.REJECTED: {TenantStatus.ACTIVE},
+        TenantStatus.ACTIVE: {TenantStatus.SUSPENDED},
+        TenantStatus.SUSPENDED: {TenantStatus.ACTIVE},
+    }
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=63, unique=True)
+    status = models.CharField(max_length=16, choices=TenantStatus.choices, default=TenantStatus.PENDING)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField()
+    contact_phone = models.CharField(max_length=40, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    suspension_reason = models.TextField(blank=True)
+    # True when the billing cycle suspended the tenant, so a verified payment may lift it.
+    is_suspended_for_nonpayment = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"], name="tenant_status_created_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == TenantStatus.ACTIVE
+
+    @property
+    def primary_domain(self):
+        return next((d for d in self.domains.all() if d.is_primary), None)
+
+
+class Domain(TimeStampedModel):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="domains")
+    # The host alone identifies a tenant, so it is unique across the platform.
+    host = models.CharField(max_length=253, unique=True)
+    is_primary = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "is_primary"], name="domain_tenant_primary_idx")]
+
+    def __str__(self):
+        return self.host
+
+    def save(self, *args, **kwargs):
+        self.host = self.host.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class TenantSettings(TimeStampedModel):
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="settings")
+    timezone = models.CharField(max_length=64, default="UTC")
+    locale = models.CharField(max_length=16, default="en-us")
+    brand_color = models.CharField(max_length=7, default="#4f46e5")
+    logo_url = models.URLField(blank=True)
+    legal_name = models.CharField(max_length=200, blank=True)
+    billing_email = models.EmailField(blank=True)
+    billing_address = models.TextField(blank=True)
+    tax_id = models.CharField(max_length=64, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "tenant settings"
+
+    def __str__(self):
+        return f"Settings of {self.tenant}"
+
+
+class EmailUserManager(UserManager):
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.update(is_staff=True, is_superuser=True, role=Role.SUPER_ADMIN, tenant=None)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="users"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    # Tokens issued before this moment are refused (set on password change).
+    tokens_valid_after = models.DateTimeField(null=True, blank=True)
+
+    objects = EmailUserManager()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "role", "is_active"], name="user_tenant_role_idx")]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_super_admin(self) -> bool:
+        return self.is_staff and self.tenant_id is None
+
+    def has_role(self, minimum: str) -> bool:
+        """Return True when the user's role ranks at least as high as `minimum`."""
+        return ROLE_RANK.get(self.role, 0) >= ROLE_RANK[minimum]
+
+
+class TenantInvitation(TimeStampedModel):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=[(r.value, r.label) for r in TENANT_ROLES])
+    # SHA-256 of the token; the token itself is only ever in the e-mail.
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "email"], name="tinvite_tenant_email_idx")]
+
+    def __str__(self):
+        return f"{self.email} ({self.role}) to {self.tenant}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ActivityLog(models.Model):
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="activity"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=100)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "created_at"], name="activity_tenant_created_idx"),
+            models.Index(fields=["tenant", "verb", "created_at"], name="activity_tenant_verb_idx"),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.actor} {self.verb} {self.object_repr}".strip()
+
+
+class NotificationType(models.TextChoices):
+    TASK_ASSIGNED = "task_assigned", "Task assigned to you"
+    TASK_COMMENTED = "task_commented", "Comment on your task"
+    TEAM_INVITATION = "team_invitation", "Team invitation"
+    PAYMENT_VERIFIED = "payment_verified", "Payment verified"
+    PAYMENT_REJECTED = "payment_rejected", "Payment rejected"
+    INVOICE_ISSUED = "invoice_issued", "Invoice issued"
+    INVOICE_DUE_SOON = "invoice_due_soon", "Invoice due soon"
+    INVOICE_OVERDUE = "invoice_overdue", "Invoice overdue"
+    TRIAL_ENDING = "trial_ending", "Trial ending"
+    SUBSCRIPTION_EXPIRED = "subscription_expired", "Subscription expired"
+    TENANT_APPROVED = "tenant_approved", "Company approved"
+    TENANT_REJECTED = "tenant_rejected", "Company rejected"
+    TENANT_SUSPENDED = "tenant_suspended", "Company suspended"
+    TENANT_REACTIVATED = "tenant_reactivated", "Company reactivated"
+
+
+class Notification(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    type = models.CharField(max_length=40, choices=NotificationType.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "recipient", "read_at"], name="notif_tenant_recipient_idx"),
+            models.Index(fields=["tenant", "recipient", "created_at"], name="notif_tenant_created_idx"),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class NotificationPreference(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    type = models.CharField(max_length=40, choices=NotificationType.choices)
+    in_app = models.BooleanField(default=True)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user", "type"], name="notifpref_tenant_user_type_uniq")
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.type}"

@@ -1,0 +1,69 @@
+"""Who may do what: role checks shared by the API and the services."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from tenancy.models import Role, User
+
+
+def is_super_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_super_admin)
+
+
+def has_tenant_role(user, minimum: str) -> bool:
+    """Return True for an active tenant user whose role ranks at least `minimum`."""
+    return bool(user and user.is_authenticated and user.tenant_id and user.has_role(minimum))
+
+
+class IsSuperAdmin(BasePermission):
+    message = "Only platform staff may do this."
+
+    def has_permission(self, request, view) -> bool:
+        return is_super_admin(request.user)
+
+
+class IsTenantUser(BasePermission):
+    """Any authenticated user of the request's tenant."""
+
+    message = "Only users of this company may do this."
+
+    def has_permission(self, request, view) -> bool:
+        return has_tenant_role(request.user, Role.MEMBER)
+
+
+class IsManager(BasePermission):
+    message = "Only managers and company admins may do this."
+
+    def has_permission(self, request, view) -> bool:
+        return has_tenant_role(request.user, Role.MANAGER)
+
+
+class IsTenantAdmin(BasePermission):
+    message = "Only company admins may do this."
+
+    def has_permission(self, request, view) -> bool:
+        return has_tenant_role(request.user, Role.TENANT_ADMIN)
+
+
+class IsTenantAdminOrSuperAdmin(BasePermission):
+    message = "Only company admins may do this."
+
+    def has_permission(self, request, view) -> bool:
+        return is_super_admin(request.user) or has_tenant_role(request.user, Role.TENANT_ADMIN)
+
+
+class ReadOnlyForTenantUsers(BasePermission):
+    """Tenant users may read; only company admins may write."""
+
+    message = "Only company admins may change this."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return has_tenant_role(request.user, Role.MEMBER)
+        return has_tenant_role(request.user, Role.TENANT_ADMIN)
+
+
+def can_assign_role(actor: User, role: str) -> bool:
+    """A user may hand out roles up to its own rank; SUPER_ADMIN is never handed out here."""
+    if role == Role.SUPER_ADMIN:
+        return False
+    return actor.is_super_admin or actor.has_role(Role.TENANT_ADMIN)

@@ -1,0 +1,55 @@
+"""Every read of the tenancy app that the API or the admin needs."""
+
+from django.db.models import QuerySet
+
+from tenancy.models import (
+    ActivityLog,
+    Notification,
+    NotificationPreference,
+    NotificationType,
+    Tenant,
+    TenantInvitation,
+    User,
+)
+
+
+def tenant_list(*, user: User) -> QuerySet[Tenant]:
+    """All tenants for platform staff, otherwise only the user's own."""
+    queryset = Tenant.objects.select_related("settings").prefetch_related("domains").order_by("-created_at", "-id")
+    if user.is_super_admin:
+        return queryset
+    return queryset.filter(pk=user.tenant_id)
+
+
+def member_list(*, tenant: Tenant) -> QuerySet[User]:
+    return User.objects.filter(tenant=tenant).order_by("email")
+
+
+def invitation_list(*, tenant: Tenant) -> QuerySet[TenantInvitation]:
+    return TenantInvitation.objects.filter(tenant=tenant).select_related("invited_by").order_by("-created_at", "-id")
+
+
+def activity_list(*, tenant: Tenant) -> QuerySet[ActivityLog]:
+    return ActivityLog.objects.filter(tenant=tenant).select_related("actor")
+
+
+def notification_list(*, tenant: Tenant, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(tenant=tenant, recipient=user)
+
+
+def notification_unread_count(*, tenant: Tenant, user: User) -> int:
+    return Notification.objects.filter(tenant=tenant, recipient=user, read_at__isnull=True).count()
+
+
+def notification_preferences(*, tenant: Tenant, user: User) -> list[dict]:
+    """Return one row per notification type with the defaults (both channels on) filled in."""
+    stored = {p.type: p for p in NotificationPreference.objects.filter(tenant=tenant, user=user)}
+    return [
+        {
+            "type": value,
+            "label": label,
+            "in_app": stored[value].in_app if value in stored else True,
+            "email": stored[value].email if value in stored else True,
+        }
+        for value, label in NotificationType.choices
+    ]

@@ -1,0 +1,139 @@
+"""Tenant invitations and members."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tenancy.exceptions import Conflict, Forbidden, NotFound, ServiceError
+from tenancy.models import TENANT_ROLES, Role, Tenant, TenantInvitation, User
+from tenancy.permissions import can_assign_role
+from tenancy.services.tenants import email_check, password_check
+
+INVITATION_DAYS = 7
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _role_check(*, actor: User, role: str) -> None:
+    if role not in TENANT_ROLES:
+        raise ServiceError("Unknown role.", code="invalid_role", fields={"role": ["Not a valid role."]})
+    if not can_assign_role(actor, role):
+        raise Forbidden("You cannot give this role.", code="role_not_allowed")
+
+
+def _plan_limit_check(*, tenant: Tenant, resource: str) -> None:
+    # Plans live in billing, which tenancy must not import; billing registers the check at start-up.
+    from tenancy import limits
+
+    limits.check(tenant=tenant, resource=resource)
+
+
+@transaction.atomic
+def invitation_create(*, tenant: Tenant, actor: User, email: str, role: str) -> tuple[TenantInvitation, str]:
+    """Invite someone to the tenant; return the invitation and its one-time token (only sent by e-mail)."""
+    from tenancy.tasks import send_email
+
+    _role_check(actor=actor, role=role)
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ServiceError("A user with this e-mail address already exists.", code="email_taken",
+                           fields={"email": ["A user with this e-mail address already exists."]})
+    if TenantInvitation.objects.filter(tenant=tenant, email=email, accepted_at__isnull=True,
+                                       revoked_at__isnull=True, expires_at__gt=timezone.now()).exists():
+        raise Conflict("This address already has a pending invitation.", code="invitation_pending")
+    _plan_limit_check(tenant=tenant, resource="users")
+    token = secrets.token_urlsafe(32)
+    invitation = TenantInvitation.objects.create(
+        tenant=tenant, email=email, role=role, token_hash=token_hash(token),
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS), invited_by=actor,
+    )
+    link = f"{settings.FRONTEND_URL}/accept-invitation?token={token}"
+    transaction.on_commit(lambda: send_email.delay(
+        to=[email],
+        subject=f"You are invited to {tenant.name}",
+        body=f"{actor.get_full_name() or actor.email} invited you to join {tenant.name} as "
+             f"{invitation.get_role_display()}.\n\nAccept within {INVITATION_DAYS} days: {link}\n",
+    ))
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_revoke(*, tenant: Tenant, actor: User, invitation: TenantInvitation) -> TenantInvitation:
+    """Revoke a pending invitation so that its token no longer works."""
+    invitation = TenantInvitation.objects.select_for_update().get(pk=invitation.pk, tenant=tenant)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise Conflict("This invitation is no longer pending.", code="invitation_not_pending")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "updated_at"])
+    return invitation
+
+
+def invitation_accept(*, token: str, password: str, first_name: str = "", last_name: str = "",
+                      host_tenant: Tenant | None = None) -> User:
+    """Create the invited user from a valid, unused token."""
+    with transaction.atomic():
+        invitation = (TenantInvitation.objects.select_for_update().select_related("tenant")
+                      .filter(token_hash=token_hash(token or "")).first())
+        if invitation is None or (host_tenant is not None and invitation.tenant_id != host_tenant.id):
+            raise NotFound("This invitation does not exist.", code="invitation_invalid")
+        if invitation.accepted_at is not None:
+            raise ServiceError("This invitation has already been used.", code="invitation_used")
+        if invitation.revoked_at is not None:
+            raise ServiceError("This invitation has been revoked.", code="invitation_revoked")
+        if invitation.expires_at <= timezone.now():
+            raise ServiceError("This invitation has expired.", code="invitation_expired")
+        email_check(invitation.email)
+        password_check(password, User(email=invitation.email, first_name=first_name, last_name=last_name))
+        _plan_limit_check(tenant=invitation.tenant, resource="users")
+        try:
+            user = User.objects.create_user(
+                email=invitation.email, password=password, first_name=first_name, last_name=last_name,
+                tenant=invitation.tenant, role=invitation.role,
+            )
+        except IntegrityError as exc:
+            raise Conflict("A user with this e-mail address already exists.", code="email_taken") from exc
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_user = user
+        invitation.save(update_fields=["accepted_at", "accepted_user", "updated_at"])
+    return user
+
+
+def _active_admin_count(tenant: Tenant) -> int:
+    return User.objects.filter(tenant=tenant, role=Role.TENANT_ADMIN, is_active=True).count()
+
+
+@transaction.atomic
+def member_update(*, tenant: Tenant, actor: User, member: User, role: str | None = None,
+                  is_active: bool | None = None) -> User:
+    """Change a member's role or active flag; the tenant always keeps one active TENANT_ADMIN."""
+    # Lock the tenant's admins so that two demotions at once cannot both pass the count.
+    list(User.objects.select_for_update().filter(tenant=tenant, role=Role.TENANT_ADMIN))
+    member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
+    fields = []
+    if role is not None and role != member.role:
+        _role_check(actor=actor, role=role)
+        member.role = role
+        fields.append("role")
+    if is_active is not None and is_active != member.is_active:
+        if is_active:
+            _plan_limit_check(tenant=tenant, resource="users")
+        member.is_active = is_active
+        fields.append("is_active")
+    if not fields:
+        return member
+    was_admin = User.objects.filter(pk=member.pk, role=Role.TENANT_ADMIN, is_active=True).exists()
+    loses_admin = was_admin and (member.role != Role.TENANT_ADMIN or not member.is_active)
+    if loses_admin and _active_admin_count(tenant) <= 1:
+        raise Conflict("The company must keep at least one active admin.", code="last_tenant_admin")
+    member.save(update_fields=fields)
+    if "is_active" in fields and not member.is_active:
+        from tenancy.services.auth import user_revoke_tokens
+
+        user_revoke_tokens(user=member)
+    return member

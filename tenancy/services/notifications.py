@@ -1,0 +1,75 @@
+"""The notify service every app calls, and notification read state and preferences."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from tenancy.models import Notification, NotificationPreference, Tenant, User
+
+
+def _preferences(*, tenant: Tenant, users: list[User], type: str) -> dict[int, NotificationPreference]:
+    rows = NotificationPreference.objects.filter(tenant=tenant, user__in=users, type=type)
+    return {row.user_id: row for row in rows}
+
+
+def notify(
+    *,
+    tenant: Tenant,
+    recipients: Iterable[User],
+    type: str,
+    title: str,
+    body: str = "",
+    data: dict | None = None,
+) -> list[Notification]:
+    """Notify users of `tenant` in-app and by e-mail, as each one's preferences allow.
+
+    E-mails are queued only after the surrounding transaction commits.
+    """
+    from tenancy.tasks import send_email
+
+    users = [u for u in {u.pk: u for u in recipients}.values() if u.tenant_id == tenant.id and u.is_active]
+    if not users:
+        return []
+    prefs = _preferences(tenant=tenant, users=users, type=type)
+    created = Notification.objects.bulk_create(
+        [
+            Notification(tenant=tenant, recipient=user, type=type, title=title, body=body, data=data or {})
+            for user in users
+            if prefs.get(user.pk) is None or prefs[user.pk].in_app
+        ]
+    )
+    emails = [user.email for user in users if prefs.get(user.pk) is None or prefs[user.pk].email]
+    for address in emails:
+        transaction.on_commit(
+            lambda a=address: send_email.delay(to=[a], subject=f"[{tenant.name}] {title}", body=body or title)
+        )
+    return created
+
+
+def notification_mark_read(*, tenant: Tenant, user: User, notification: Notification) -> Notification:
+    """Mark one of the user's notifications read (idempotent)."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notification_mark_all_read(*, tenant: Tenant, user: User) -> int:
+    """Mark every unread notification of the user read; return how many changed."""
+    return Notification.objects.filter(tenant=tenant, recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def notification_preferences_update(*, tenant: Tenant, user: User, changes: list[dict]) -> None:
+    """Set the in-app and e-mail switches of the given notification types."""
+    for change in changes:
+        NotificationPreference.objects.update_or_create(
+            tenant=tenant,
+            user=user,
+            type=change["type"],
+            defaults={key: change[key] for key in ("in_app", "email") if key in change},
+        )
+

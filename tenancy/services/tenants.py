@@ -1,0 +1,215 @@
+"""Tenant sign-up, approval, suspension and settings."""
+
+import re
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tenancy.exceptions import InvalidTransition, ServiceError
+from tenancy.models import (
+    Domain,
+    NotificationType,
+    Role,
+    Tenant,
+    TenantSettings,
+    TenantStatus,
+    User,
+)
+from tenancy.services.notifications import notify
+
+SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])?$")
+
+
+def subdomain_check(subdomain: str) -> str:
+    """Return the normalized subdomain or raise a ServiceError saying why it cannot be used."""
+    value = (subdomain or "").strip().lower()
+    if not SUBDOMAIN_RE.match(value) or "--" in value or len(value) < 3:
+        raise ServiceError(
+            "Use 3-63 lower-case letters, digits and single hyphens, not at either end.",
+            code="subdomain_invalid", fields={"subdomain": ["Not a valid subdomain."]},
+        )
+    if value in settings.RESERVED_SUBDOMAINS:
+        raise ServiceError("This subdomain is reserved.", code="subdomain_reserved",
+                           fields={"subdomain": ["This subdomain is reserved."]})
+    if Tenant.objects.filter(slug=value).exists() or Domain.objects.filter(host=tenant_host(value)).exists():
+        raise ServiceError("This subdomain is already taken.", code="subdomain_taken",
+                           fields={"subdomain": ["This subdomain is already taken."]})
+    return value
+
+
+def tenant_host(subdomain: str) -> str:
+    return f"{subdomain}.{settings.TENANT_BASE_DOMAIN}"
+
+
+def password_check(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ServiceError("The password is too weak.", code="password_too_weak",
+                           fields={"password": exc.messages}) from exc
+
+
+def email_check(email: str) -> str:
+    value = (email or "").strip().lower()
+    if User.objects.filter(email__iexact=value).exists():
+        raise ServiceError("A user with this e-mail address already exists.", code="email_taken",
+                           fields={"email": ["A user with this e-mail address already exists."]})
+    return value
+
+
+def _create_tenant(*, name: str, subdomain: str, contact_email: str, contact_name: str = "",
+                   contact_phone: str = "", status: str = TenantStatus.PENDING) -> Tenant:
+    tenant = Tenant.objects.create(
+        name=name, slug=subdomain, status=status, contact_email=contact_email,
+        contact_name=contact_name, contact_phone=contact_phone,
+    )
+    Domain.objects.create(tenant=tenant, host=tenant_host(subdomain), is_primary=True)
+    TenantSettings.objects.create(tenant=tenant, legal_name=name, billing_email=contact_email)
+    return tenant
+
+
+def tenant_register(
+    *,
+    company_name: str,
+    subdomain: str,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    contact_phone: str = "",
+) -> tuple[Tenant, User]:
+    """Sign a company up: a PENDING tenant, its subdomain and its first TENANT_ADMIN."""
+    subdomain = subdomain_check(subdomain)
+    email = email_check(email)
+    probe = User(email=email, first_name=first_name, last_name=last_name)
+    password_check(password, probe)
+    try:
+        with transaction.atomic():
+            tenant = _create_tenant(
+                name=company_name.strip(), subdomain=subdomain, contact_email=email,
+                contact_name=f"{first_name} {last_name}".strip(), contact_phone=contact_phone,
+            )
+            user = User.objects.create_user(
+                email=email, password=password, first_name=first_name, last_name=last_name,
+                tenant=tenant, role=Role.TENANT_ADMIN,
+            )
+    except IntegrityError as exc:  # a concurrent sign-up took the subdomain or e-mail first
+        raise ServiceError("This subdomain or e-mail address is already taken.", code="conflict",
+                           status_code=409) from exc
+    return tenant, user
+
+
+def tenant_create(*, actor: User, name: str, subdomain: str, contact_email: str,
+                  contact_name: str = "", contact_phone: str = "") -> Tenant:
+    """Create an approved tenant on behalf of platform staff."""
+    subdomain = subdomain_check(subdomain)
+    with transaction.atomic():
+        tenant = _create_tenant(
+            name=name.strip(), subdomain=subdomain, contact_email=contact_email.strip().lower(),
+            contact_name=contact_name, contact_phone=contact_phone, status=TenantStatus.ACTIVE,
+        )
+        tenant.approved_at = timezone.now()
+        tenant.approved_by = actor
+        tenant.save(update_fields=["approved_at", "approved_by", "updated_at"])
+    return tenant
+
+
+TENANT_EDITABLE_FIELDS = ("name", "contact_name", "contact_email", "contact_phone")
+
+
+@transaction.atomic
+def tenant_update(*, tenant: Tenant, actor: User, **changes) -> Tenant:
+    """Change a tenant's name and contact details."""
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    fields = [name for name in TENANT_EDITABLE_FIELDS if name in changes]
+    for name in fields:
+        setattr(tenant, name, changes[name])
+    if fields:
+        tenant.save(update_fields=[*fields, "updated_at"])
+    return tenant
+
+
+def tenant_admins(tenant: Tenant) -> list[User]:
+    return list(User.objects.filter(tenant=tenant, role=Role.TENANT_ADMIN, is_active=True))
+
+
+def _transition(*, tenant: Tenant, to: str) -> Tenant:
+    locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    if not locked.can_transition_to(to):
+        raise InvalidTransition(f"A {locked.get_status_display().lower()} company cannot become {to.lower()}.",
+                                fields={"status": [locked.status]})
+    locked.status = to
+    return locked
+
+
+@transaction.atomic
+def tenant_approve(*, tenant: Tenant, actor: User) -> Tenant:
+    """Approve a pending (or earlier rejected) tenant and tell its admins."""
+    tenant = _transition(tenant=tenant, to=TenantStatus.ACTIVE)
+    tenant.approved_at, tenant.approved_by = timezone.now(), actor
+    tenant.rejection_reason = ""
+    tenant.save(update_fields=["status", "approved_at", "approved_by", "rejection_reason", "updated_at"])
+    notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.TENANT_APPROVED,
+           title="Your company has been approved",
+           body=f"{tenant.name} is approved: choose a plan to start working.")
+    return tenant
+
+
+@transaction.atomic
+def tenant_reject(*, tenant: Tenant, actor: User, reason: str) -> Tenant:
+    """Reject a pending tenant, recording why."""
+    if not reason.strip():
+        raise ServiceError("Give a reason.", code="reason_required", fields={"reason": ["This field is required."]})
+    tenant = _transition(tenant=tenant, to=TenantStatus.REJECTED)
+    tenant.rejected_at, tenant.rejected_by, tenant.rejection_reason = timezone.now(), actor, reason.strip()
+    tenant.save(update_fields=["status", "rejected_at", "rejected_by", "rejection_reason", "updated_at"])
+    notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.TENANT_REJECTED,
+           title="Your company sign-up was not approved", body=reason.strip())
+    return tenant
+
+
+@transaction.atomic
+def tenant_suspend(*, tenant: Tenant, actor: User | None, reason: str, for_nonpayment: bool = False) -> Tenant:
+    """Suspend an active tenant (by staff, or by the billing cycle for non-payment)."""
+    if not reason.strip():
+        raise ServiceError("Give a reason.", code="reason_required", fields={"reason": ["This field is required."]})
+    tenant = _transition(tenant=tenant, to=TenantStatus.SUSPENDED)
+    tenant.suspended_at, tenant.suspended_by = timezone.now(), actor
+    tenant.suspension_reason = reason.strip()
+    tenant.is_suspended_for_nonpayment = for_nonpayment
+    tenant.save(update_fields=["status", "suspended_at", "suspended_by", "suspension_reason",
+                               "is_suspended_for_nonpayment", "updated_at"])
+    notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.TENANT_SUSPENDED,
+           title="Your company has been suspended", body=reason.strip())
+    return tenant
+
+
+@transaction.atomic
+def tenant_reactivate(*, tenant: Tenant, actor: User | None) -> Tenant:
+    """Lift a suspension (staff, or a verified payment)."""
+    tenant = _transition(tenant=tenant, to=TenantStatus.ACTIVE)
+    tenant.is_suspended_for_nonpayment = False
+    tenant.suspension_reason = ""
+    tenant.save(update_fields=["status", "is_suspended_for_nonpayment", "suspension_reason", "updated_at"])
+    notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.TENANT_REACTIVATED,
+           title="Your company is active again", body=f"{tenant.name} can use the platform again.")
+    return tenant
+
+
+SETTINGS_EDITABLE_FIELDS = ("timezone", "locale", "brand_color", "logo_url", "legal_name",
+                            "billing_email", "billing_address", "tax_id")
+
+
+@transaction.atomic
+def tenant_settings_update(*, tenant: Tenant, actor: User, **changes) -> TenantSettings:
+    """Change the tenant's settings (branding, locale, billing details)."""
+    row, _ = TenantSettings.objects.select_for_update().get_or_create(tenant=tenant)
+    fields = [name for name in SETTINGS_EDITABLE_FIELDS if name in changes]
+    for name in fields:
+        setattr(row, name, changes[name])
+    if fields:
+        row.save(update_fields=[*fields, "updated_at"])
+    return row

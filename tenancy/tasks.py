@@ -1,0 +1,9 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_email(*, to: list[str], subject: str, body: str) -> int:
+    """Send one plain-text e-mail."""
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
