@@ -6,4 +6,7 @@ class TenancyConfig(AppConfig):
     verbose_name = "Tenants and users"
 
     def ready(self):
-        from tenancy import signals  # noqa: F401  (cache invalidation)
+        from tenancy import limits, signals  # noqa: F401  (signals: cache invalidation)
+        from tenancy.models import User
+
+        limits.register_usage("users", lambda tenant: User.objects.filter(tenant=tenant, is_active=True).count())

@@ -39,3 +39,8 @@ class Conflict(ServiceError):
 class InvalidTransition(Conflict):
     default_code = "invalid_transition"
     default_detail = "This status change is not allowed."
+
+
+class PlanLimitReached(Forbidden):
+    default_code = "plan_limit_reached"
+    default_detail = "Your plan's limit has been reached."

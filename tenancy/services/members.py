@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tenancy import limits
 from tenancy.exceptions import Conflict, Forbidden, NotFound, ServiceError
 from tenancy.models import TENANT_ROLES, Role, Tenant, TenantInvitation, User
 from tenancy.permissions import can_assign_role
@@ -28,9 +29,6 @@ def _role_check(*, actor: User, role: str) -> None:
 
 
 def _plan_limit_check(*, tenant: Tenant, resource: str) -> None:
-    # Plans live in billing, which tenancy must not import; billing registers the check at start-up.
-    from tenancy import limits
-
     limits.check(tenant=tenant, resource=resource)
 
 
