@@ -1,6 +1,7 @@
 """Settings for every environment; each difference between them is an environment variable."""
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -262,6 +263,14 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 RENEWAL_LEAD_DAYS = env.int("RENEWAL_LEAD_DAYS", default=7)
 GRACE_DAYS = env.int("GRACE_DAYS", default=7)
 INVOICE_DUE_DAYS = env.int("INVOICE_DUE_DAYS", default=14)
+INVOICE_ISSUER = {
+    "name": env("INVOICE_ISSUER_NAME", default="SaaS Platform Ltd."),
+    "address": env("INVOICE_ISSUER_ADDRESS", default="1 Platform Street\n10115 Berlin\nGermany"),
+    "tax_id": env("INVOICE_ISSUER_TAX_ID", default="DE000000000"),
+    "email": env("INVOICE_ISSUER_EMAIL", default="billing@saasplatform.com"),
+}
+DEFAULT_TAX_RATE = Decimal(env("DEFAULT_TAX_RATE", default="0.00"))
+DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")
 
 # Sentry when configured; errors are logged either way.
 SENTRY_DSN = env("SENTRY_DSN", default="")
