@@ -246,7 +246,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "tenancy.models.Role",
+        "TenantRoleEnum": "tenancy.models.TENANT_ROLE_CHOICES",
+    },
 }
 
 # Celery: Redis broker when configured, otherwise tasks run eagerly in-process.

@@ -7,6 +7,7 @@ class TenancyConfig(AppConfig):
 
     def ready(self):
         from tenancy import limits, signals  # noqa: F401  (signals: cache invalidation)
+        from tenancy.api import schema  # noqa: F401  (OpenAPI auth extension)
         from tenancy.models import User
 
         limits.register_usage("users", lambda tenant: User.objects.filter(tenant=tenant, is_active=True).count())

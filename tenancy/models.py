@@ -21,6 +21,7 @@ class Role(models.TextChoices):
 
 # Roles a tenant user may hold; SUPER_ADMIN belongs to platform staff only.
 TENANT_ROLES = (Role.TENANT_ADMIN, Role.MANAGER, Role.MEMBER)
+TENANT_ROLE_CHOICES = [(r.value, r.label) for r in TENANT_ROLES]
 ROLE_RANK = {Role.MEMBER: 1, Role.MANAGER: 2, Role.TENANT_ADMIN: 3, Role.SUPER_ADMIN: 4}
 
 
@@ -176,7 +177,7 @@ class User(AbstractUser):
 class TenantInvitation(TimeStampedModel):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
-    role = models.CharField(max_length=16, choices=[(r.value, r.label) for r in TENANT_ROLES])
+    role = models.CharField(max_length=16, choices=TENANT_ROLE_CHOICES)
     # SHA-256 of the token; the token itself is only ever in the e-mail.
     token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()

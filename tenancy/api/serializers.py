@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from tenancy.api.base import StrictFieldsMixin
 from tenancy.models import (
-    TENANT_ROLES,
+    TENANT_ROLE_CHOICES,
     ActivityLog,
     Domain,
     Notification,
@@ -74,7 +74,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 class InvitationCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     email = serializers.EmailField()
-    role = serializers.ChoiceField(choices=[r.value for r in TENANT_ROLES])
+    role = serializers.ChoiceField(choices=TENANT_ROLE_CHOICES)
 
 
 class InvitationAcceptSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -109,7 +109,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class MemberUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
-    role = serializers.ChoiceField(choices=[r.value for r in TENANT_ROLES], required=False)
+    role = serializers.ChoiceField(choices=TENANT_ROLE_CHOICES, required=False)
     is_active = serializers.BooleanField(required=False)
 
 
