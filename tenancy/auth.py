@@ -11,3 +11,10 @@ def axes_lockout_response(request, original_response=None, credentials=None) -> 
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "account_locked", "detail": detail, "fields": {}}, status=429)
     return HttpResponse(detail, status=429, content_type="text/plain")
+
+
+def axes_username(request, credentials=None) -> str | None:
+    """The login name axes counts failures for: the lower-cased e-mail, from the API or the admin form."""
+    credentials = credentials or {}
+    value = credentials.get("username") or credentials.get("email") or request.POST.get("username")
+    return value.strip().lower() if value else None

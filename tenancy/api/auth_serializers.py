@@ -69,7 +69,7 @@ class LogoutSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class RegisterSerializer(StrictFieldsMixin, serializers.Serializer):
     company_name = serializers.CharField(max_length=200)
-    subdomain = serializers.CharField(max_length=63)
+    subdomain = serializers.CharField(max_length=100)
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")

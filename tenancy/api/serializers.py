@@ -51,7 +51,7 @@ class TenantUpdateSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 class TenantCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    subdomain = serializers.CharField(max_length=63)
+    subdomain = serializers.CharField(max_length=100)
     contact_email = serializers.EmailField()
     contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
