@@ -1,3 +1,10 @@
+from rest_framework.routers import SimpleRouter
+
+from work.api import views
+
 app_name = "tasks"
 
-urlpatterns = []
+router = SimpleRouter()
+router.register("", views.TaskViewSet, basename="task")
+
+urlpatterns = router.urls

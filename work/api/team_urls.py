@@ -1,3 +1,11 @@
+from rest_framework.routers import SimpleRouter
+
+from work.api import views
+
 app_name = "teams"
 
-urlpatterns = []
+router = SimpleRouter()
+router.register("invitations", views.TeamInvitationViewSet, basename="team-invitation")
+router.register("", views.TeamViewSet, basename="team")
+
+urlpatterns = router.urls

@@ -1,0 +1,25 @@
+import django_filters
+from django.db.models import Q
+
+from work.models import Task, TaskPriority, TaskStatus
+
+
+class TaskFilter(django_filters.FilterSet):
+    team = django_filters.NumberFilter(field_name="team_id")
+    status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices)
+    priority = django_filters.MultipleChoiceFilter(choices=TaskPriority.choices)
+    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
+    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
+    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
+    search = django_filters.CharFilter(method="filter_search", max_length=200)
+
+    class Meta:
+        model = Task
+        fields = ["team", "status", "priority", "assignee", "unassigned", "due_after", "due_before", "search"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))

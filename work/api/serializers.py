@@ -1,0 +1,198 @@
+"""Input serializers validate and list writable fields explicitly; output serializers shape responses."""
+
+from rest_framework import serializers
+
+from tenancy.api.base import StrictFieldsMixin, TenantPrimaryKeyRelatedField
+from tenancy.models import User
+from work.models import (
+    Attachment,
+    Comment,
+    Task,
+    TaskActivity,
+    TaskPriority,
+    TaskStatus,
+    Team,
+    TeamInvitation,
+    TeamMember,
+    TeamRole,
+)
+from work.permissions import can_see_team
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "full_name"]
+        read_only_fields = fields
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    member_count = serializers.SerializerMethodField()
+    my_role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "description", "is_archived", "archived_at", "created_at", "updated_at",
+                  "member_count", "my_role"]
+        read_only_fields = fields
+
+    def get_member_count(self, team) -> int:
+        return len(team.memberships.all())
+
+    def get_my_role(self, team) -> str | None:
+        user = self.context.get("request").user if self.context.get("request") else None
+        if user is None:
+            return None
+        return next((m.role for m in team.memberships.all() if m.user_id == user.pk), None)
+
+
+class TeamCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    name = serializers.CharField(max_length=150)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TeamUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
+    name = serializers.CharField(max_length=150, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+class TeamMemberSerializer(serializers.ModelSerializer):
+    user = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = TeamMember
+        fields = ["id", "user", "role", "joined_at"]
+        read_only_fields = fields
+
+
+class TeamMemberAddSerializer(StrictFieldsMixin, serializers.Serializer):
+    user = TenantPrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    role = serializers.ChoiceField(choices=TeamRole.choices, default=TeamRole.MEMBER)
+
+
+class TeamMemberRemoveSerializer(StrictFieldsMixin, serializers.Serializer):
+    user = TenantPrimaryKeyRelatedField(queryset=User.objects.all())
+
+
+class VisibleTeamField(TenantPrimaryKeyRelatedField):
+    """A team of the request's tenant that the requesting user may see; any other id is a 400."""
+
+    def to_internal_value(self, data):
+        team = super().to_internal_value(data)
+        request = self.context.get("request")
+        if request is None or not can_see_team(request.user, team):
+            self.fail("does_not_exist", pk_value=data)
+        return team
+
+
+class TeamInvitationSerializer(serializers.ModelSerializer):
+    team = serializers.PrimaryKeyRelatedField(read_only=True)
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    invited_by = UserBriefSerializer(read_only=True)
+    is_pending = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TeamInvitation
+        fields = ["id", "team", "team_name", "email", "role", "expires_at", "invited_by", "accepted_at",
+                  "revoked_at", "is_pending", "created_at"]
+        read_only_fields = fields
+
+
+class TeamInvitationCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    team = VisibleTeamField(queryset=Team.objects.all())
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=TeamRole.choices, default=TeamRole.MEMBER)
+
+
+class TeamInvitationAcceptSerializer(StrictFieldsMixin, serializers.Serializer):
+    token = serializers.CharField(max_length=200)
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    team = serializers.PrimaryKeyRelatedField(read_only=True)
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    assignee = UserBriefSerializer(read_only=True)
+    creator = UserBriefSerializer(read_only=True)
+    comment_count = serializers.IntegerField(read_only=True, default=0)
+    attachment_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Task
+        fields = ["id", "team", "team_name", "title", "description", "status", "priority", "assignee", "creator",
+                  "due_on", "position", "completed_at", "created_at", "updated_at", "comment_count",
+                  "attachment_count"]
+        read_only_fields = fields
+
+
+class TaskCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    team = VisibleTeamField(queryset=Team.objects.all())
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(choices=TaskStatus.choices, default=TaskStatus.TODO)
+    priority = serializers.ChoiceField(choices=TaskPriority.choices, default=TaskPriority.MEDIUM)
+    assignee = TenantPrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    due_on = serializers.DateField(required=False, allow_null=True)
+
+
+class TaskUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    priority = serializers.ChoiceField(choices=TaskPriority.choices, required=False)
+    assignee = TenantPrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+    due_on = serializers.DateField(required=False, allow_null=True)
+
+
+class TaskMoveSerializer(StrictFieldsMixin, serializers.Serializer):
+    status = serializers.ChoiceField(choices=TaskStatus.choices)
+    position = serializers.IntegerField(min_value=0)
+
+
+class BoardColumnSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    label = serializers.SerializerMethodField()
+    tasks = TaskSerializer(many=True)
+
+    def get_label(self, column) -> str:
+        return TaskStatus(column["status"]).label
+
+
+class BoardSerializer(serializers.Serializer):
+    team = TeamSerializer()
+    columns = BoardColumnSerializer(many=True)
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "task", "author", "body", "created_at", "edited_at"]
+        read_only_fields = fields
+
+
+class CommentWriteSerializer(StrictFieldsMixin, serializers.Serializer):
+    body = serializers.CharField(max_length=10000)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploader = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "task", "original_name", "size", "content_type", "uploader", "created_at"]
+        read_only_fields = fields
+
+
+class AttachmentUploadSerializer(StrictFieldsMixin, serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)
+
+
+class TaskActivitySerializer(serializers.ModelSerializer):
+    actor = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = TaskActivity
+        fields = ["id", "task", "actor", "action", "field", "old_value", "new_value", "created_at"]
+        read_only_fields = fields

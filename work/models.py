@@ -1,0 +1,197 @@
+"""Teams, their members and invitations; tasks on a Kanban board with comments, attachments and history."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from tenancy.models import Tenant, TimeStampedModel
+
+
+class TeamRole(models.TextChoices):
+    MANAGER = "MANAGER", "Manager"
+    MEMBER = "MEMBER", "Member"
+
+
+class TaskStatus(models.TextChoices):
+    TODO = "TODO", "To do"
+    IN_PROGRESS = "IN_PROGRESS", "In progress"
+    IN_REVIEW = "IN_REVIEW", "In review"
+    DONE = "DONE", "Done"
+
+
+# The board's columns, left to right.
+BOARD_COLUMNS = [value for value, _label in TaskStatus.choices]
+
+
+class TaskPriority(models.TextChoices):
+    LOW = "LOW", "Low"
+    MEDIUM = "MEDIUM", "Medium"
+    HIGH = "HIGH", "High"
+    URGENT = "URGENT", "Urgent"
+
+
+class TaskAction(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Field changed"
+    MOVED = "moved", "Moved"
+    ASSIGNED = "assigned", "Assigned"
+    COMMENTED = "commented", "Commented"
+    COMMENT_EDITED = "comment_edited", "Comment edited"
+    COMMENT_DELETED = "comment_deleted", "Comment deleted"
+    ATTACHMENT_ADDED = "attachment_added", "Attachment added"
+    ATTACHMENT_DELETED = "attachment_deleted", "Attachment deleted"
+
+
+class Team(TimeStampedModel):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    is_archived = models.BooleanField(default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="team_tenant_name_uniq")]
+        indexes = [models.Index(fields=["tenant", "is_archived", "name"], name="team_tenant_archived_idx")]
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class TeamMember(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships")
+    role = models.CharField(max_length=16, choices=TeamRole.choices, default=TeamRole.MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "team", "user"], name="teammember_tenant_team_user_uniq")
+        ]
+        indexes = [models.Index(fields=["tenant", "user"], name="teammember_tenant_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} in {self.team} ({self.role})"
+
+
+class TeamInvitation(TimeStampedModel):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=TeamRole.choices, default=TeamRole.MEMBER)
+    # SHA-256 of the single-use token; the token itself only travels in the notification.
+    token_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "token_hash"], name="teaminvite_tenant_token_uniq")
+        ]
+        indexes = [models.Index(fields=["tenant", "team", "email"], name="teaminvite_tenant_team_idx")]
+
+    def __str__(self):
+        return f"{self.email} to {self.team}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class Task(TimeStampedModel):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="tasks")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.TODO)
+    priority = models.CharField(max_length=8, choices=TaskPriority.choices, default=TaskPriority.MEDIUM)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tasks"
+    )
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="created_tasks"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    # 0-based place in its column; services keep each column contiguous.
+    position = models.PositiveIntegerField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "team", "status", "position"], name="task_tenant_board_idx"),
+            models.Index(fields=["tenant", "assignee", "status"], name="task_tenant_assignee_idx"),
+            models.Index(fields=["tenant", "due_on"], name="task_tenant_due_idx"),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Comment(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="task_comments"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "task", "created_at"], name="comment_tenant_task_idx")]
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Comment {self.pk} on {self.task_id}"
+
+
+class Attachment(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="attachments")
+    # Stored under a random name; never served from a public URL.
+    file = models.FileField(max_length=255)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="task_attachments"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "task", "created_at"], name="attachment_tenant_task_idx")]
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class TaskActivity(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="activities")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=32, choices=TaskAction.choices)
+    field = models.CharField(max_length=50, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "task", "created_at"], name="taskactivity_tenant_task_idx")]
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "task activities"
+
+    def __str__(self):
+        return f"{self.action} {self.field}".strip()

@@ -1,0 +1,178 @@
+"""Every read of the work app that the API or the admin needs; each list runs a fixed number of queries."""
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from tenancy.exceptions import NotFound
+from tenancy.models import Tenant, User
+from work.models import (
+    BOARD_COLUMNS,
+    Attachment,
+    Comment,
+    Task,
+    TaskActivity,
+    Team,
+    TeamInvitation,
+    TeamMember,
+    TeamRole,
+)
+from work.permissions import is_work_admin
+
+
+def _count_of(model, *, tenant: Tenant):
+    rows = (
+        model.objects.filter(tenant=tenant, task=OuterRef("pk"))
+        .order_by().values("task").annotate(n=Count("id")).values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _with_counts(queryset: QuerySet[Task], *, tenant: Tenant) -> QuerySet[Task]:
+    return queryset.select_related("team", "assignee", "creator").annotate(
+        comment_count=_count_of(Comment, tenant=tenant),
+        attachment_count=_count_of(Attachment, tenant=tenant),
+    )
+
+
+def _visible_team_ids(*, tenant: Tenant, user: User):
+    return TeamMember.objects.filter(tenant=tenant, user=user).values("team_id")
+
+
+def team_list(*, tenant: Tenant, user: User, include_archived: bool = True) -> QuerySet[Team]:
+    """Every team of the tenant for its admins, otherwise the teams the user belongs to."""
+    queryset = (
+        Team.objects.filter(tenant=tenant)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("memberships", queryset=TeamMember.objects.filter(tenant=tenant)))
+        .order_by("name", "id")
+    )
+    if not include_archived:
+        queryset = queryset.filter(is_archived=False)
+    if not is_work_admin(user):
+        queryset = queryset.filter(pk__in=_visible_team_ids(tenant=tenant, user=user))
+    return queryset
+
+
+def team_get(*, tenant: Tenant, user: User, team_id) -> Team:
+    """Return a team the user may see; any other id (or another tenant's) is the same 404."""
+    team = team_list(tenant=tenant, user=user).filter(pk=team_id).first() if str(team_id).isdigit() else None
+    if team is None:
+        raise NotFound("Team not found.", code="team_not_found")
+    return team
+
+
+def team_member_list(*, tenant: Tenant, team: Team) -> QuerySet[TeamMember]:
+    return (
+        TeamMember.objects.filter(tenant=tenant, team=team)
+        .select_related("user")
+        .order_by("-role", "user__email")
+    )
+
+
+def team_manager_ids(*, tenant: Tenant, team: Team) -> set[int]:
+    return set(
+        TeamMember.objects.filter(tenant=tenant, team=team, role=TeamRole.MANAGER).values_list("user_id", flat=True)
+    )
+
+
+def team_invitation_list(*, tenant: Tenant, user: User) -> QuerySet[TeamInvitation]:
+    """Invitations of the teams the user manages (every team for company admins)."""
+    queryset = (
+        TeamInvitation.objects.filter(tenant=tenant)
+        .select_related("team", "invited_by", "accepted_by")
+        .order_by("-created_at", "-id")
+    )
+    if not is_work_admin(user):
+        managed = TeamMember.objects.filter(tenant=tenant, user=user, role=TeamRole.MANAGER).values("team_id")
+        queryset = queryset.filter(team_id__in=managed)
+    return queryset
+
+
+def task_list(*, tenant: Tenant, user: User) -> QuerySet[Task]:
+    """Tasks of the teams the user may see, with everything the list shows joined in."""
+    queryset = _with_counts(Task.objects.filter(tenant=tenant), tenant=tenant).order_by("-created_at", "-id")
+    if not is_work_admin(user):
+        queryset = queryset.filter(team_id__in=_visible_team_ids(tenant=tenant, user=user))
+    return queryset
+
+
+def task_get(*, tenant: Tenant, user: User, task_id) -> Task:
+    task = task_list(tenant=tenant, user=user).filter(pk=task_id).first() if str(task_id).isdigit() else None
+    if task is None:
+        raise NotFound("Task not found.", code="task_not_found")
+    return task
+
+
+def task_board(*, tenant: Tenant, user: User, team: Team) -> list[dict]:
+    """Return the team's four columns in board order, each with its tasks ordered by position."""
+    tasks = _with_counts(Task.objects.filter(tenant=tenant, team=team), tenant=tenant).order_by("position", "id")
+    columns = {status: [] for status in BOARD_COLUMNS}
+    for task in tasks:
+        columns[task.status].append(task)
+    return [{"status": status, "tasks": columns[status]} for status in BOARD_COLUMNS]
+
+
+def column_positions(*, tenant: Tenant, team: Team) -> dict[str, list[int]]:
+    """Return each column's task ids in position order (used by tests and consistency checks)."""
+    rows = Task.objects.filter(tenant=tenant, team=team).order_by("position", "id").values_list("status", "id")
+    columns = {status: [] for status in BOARD_COLUMNS}
+    for status, task_id in rows:
+        columns[status].append(task_id)
+    return columns
+
+
+def comment_list(*, tenant: Tenant, task: Task) -> QuerySet[Comment]:
+    return Comment.objects.filter(tenant=tenant, task=task).select_related("author").order_by("created_at", "id")
+
+
+def comment_get(*, tenant: Tenant, task: Task, comment_id) -> Comment:
+    comment = comment_list(tenant=tenant, task=task).filter(pk=comment_id).first() \
+        if str(comment_id).isdigit() else None
+    if comment is None:
+        raise NotFound("Comment not found.", code="comment_not_found")
+    return comment
+
+
+def attachment_list(*, tenant: Tenant, task: Task) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(tenant=tenant, task=task).select_related("uploader").order_by("created_at", "id")
+
+
+def attachment_get(*, tenant: Tenant, task: Task, attachment_id) -> Attachment:
+    attachment = attachment_list(tenant=tenant, task=task).filter(pk=attachment_id).first() \
+        if str(attachment_id).isdigit() else None
+    if attachment is None:
+        raise NotFound("Attachment not found.", code="attachment_not_found")
+    return attachment
+
+
+def task_activity_list(*, tenant: Tenant, task: Task) -> QuerySet[TaskActivity]:
+    return TaskActivity.objects.filter(tenant=tenant, task=task).select_related("actor").order_by("created_at", "id")
+
+
+def team_usage(tenant: Tenant) -> int:
+    """Teams that count against the plan: the ones not archived."""
+    return Team.objects.filter(tenant=tenant, is_archived=False).count()
+
+
+def task_usage(tenant: Tenant) -> int:
+    return Task.objects.filter(tenant=tenant).count()
+
+
+def attachment_storage_mb(tenant: Tenant) -> float:
+    total = Attachment.objects.filter(tenant=tenant).aggregate(total=Sum("size"))["total"] or 0
+    return total / (1024 * 1024)
+
+
+def team_overview(*, tenant: Tenant) -> list[dict]:
+    """Per team: open and done task counts (for the admin and dashboards)."""
+    return list(
+        Team.objects.filter(tenant=tenant)
+        .annotate(
+            open_tasks=Count("tasks", filter=~Q(tasks__status="DONE")),
+            done_tasks=Count("tasks", filter=Q(tasks__status="DONE")),
+            overdue_tasks=Count("tasks", filter=Q(tasks__due_on__lt=timezone.localdate()) & ~Q(tasks__status="DONE")),
+        )
+        .values("id", "name", "is_archived", "open_tasks", "done_tasks", "overdue_tasks")
+        .order_by("name")
+    )

@@ -1,0 +1,227 @@
+"""Teams, their members and team invitations."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tenancy import limits
+from tenancy.exceptions import Conflict, Forbidden, NotFound, ServiceError
+from tenancy.models import NotificationType, Tenant, User
+from tenancy.services.notifications import notify
+from work.models import Task, TaskAction, TaskActivity, Team, TeamInvitation, TeamMember, TeamRole
+from work.permissions import can_create_team, can_hold_team_role, can_manage_team
+
+INVITATION_DAYS = 7
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _same_tenant(tenant: Tenant, *objects) -> None:
+    """Refuse to link objects of another tenant (the API already answers 400 before this)."""
+    for obj in objects:
+        if obj is not None and obj.tenant_id != tenant.id:
+            raise ServiceError("This object belongs to another company.", code="cross_tenant")
+
+
+def _team_role_check(*, user: User, role: str) -> None:
+    if role not in TeamRole.values:
+        raise ServiceError("Unknown team role.", code="invalid_team_role", fields={"role": ["Not a valid role."]})
+    if not can_hold_team_role(user, role):
+        raise ServiceError("Only company managers and admins can manage a team.", code="invalid_team_role",
+                           fields={"role": ["This user cannot be a team manager."]})
+
+
+def _manage_check(*, actor: User, team: Team) -> None:
+    if not can_manage_team(actor, team):
+        raise Forbidden("Only the team's managers and company admins may do this.", code="not_team_manager")
+
+
+def _name_check(*, tenant: Tenant, name: str, exclude_id: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("A team needs a name.", code="blank", fields={"name": ["This field may not be blank."]})
+    taken = Team.objects.filter(tenant=tenant, name__iexact=name).exclude(pk=exclude_id).exists()
+    if taken:
+        raise Conflict("A team with this name already exists.", code="team_name_taken",
+                       fields={"name": ["A team with this name already exists."]})
+    return name
+
+
+@transaction.atomic
+def team_create(*, tenant: Tenant, actor: User, name: str, description: str = "") -> Team:
+    """Create a team (counted against the plan's teams) with its creator as manager."""
+    if actor.tenant_id:
+        _same_tenant(tenant, actor)
+    if not can_create_team(actor):
+        raise Forbidden("Only managers and company admins may create teams.", code="permission_denied")
+    name = _name_check(tenant=tenant, name=name)
+    limits.check(tenant=tenant, resource="teams")
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(tenant=tenant, name=name, description=description, created_by=actor)
+    except IntegrityError as exc:
+        raise Conflict("A team with this name already exists.", code="team_name_taken") from exc
+    if actor.tenant_id == tenant.id:
+        TeamMember.objects.create(tenant=tenant, team=team, user=actor, role=TeamRole.MANAGER)
+    return team
+
+
+@transaction.atomic
+def team_update(*, tenant: Tenant, actor: User, team: Team, name: str | None = None,
+                description: str | None = None) -> Team:
+    """Rename a team or change its description."""
+    _same_tenant(tenant, team)
+    _manage_check(actor=actor, team=team)
+    team = Team.objects.select_for_update().get(pk=team.pk, tenant=tenant)
+    fields = []
+    if name is not None and name.strip() != team.name:
+        team.name = _name_check(tenant=tenant, name=name, exclude_id=team.pk)
+        fields.append("name")
+    if description is not None and description != team.description:
+        team.description = description
+        fields.append("description")
+    if fields:
+        team.save(update_fields=[*fields, "updated_at"])
+    return team
+
+
+@transaction.atomic
+def team_archive(*, tenant: Tenant, actor: User, team: Team) -> Team:
+    """Archive a team: it stays readable, stops counting against the plan and takes no new tasks."""
+    _same_tenant(tenant, team)
+    _manage_check(actor=actor, team=team)
+    team = Team.objects.select_for_update().get(pk=team.pk, tenant=tenant)
+    if not team.is_archived:
+        team.is_archived = True
+        team.archived_at = timezone.now()
+        team.save(update_fields=["is_archived", "archived_at", "updated_at"])
+    return team
+
+
+def _add_member(*, tenant: Tenant, team: Team, user: User, role: str) -> TeamMember:
+    if not user.is_active:
+        raise ServiceError("This user is deactivated.", code="user_inactive", fields={"user": ["Inactive user."]})
+    _team_role_check(user=user, role=role)
+    if TeamMember.objects.filter(tenant=tenant, team=team, user=user).exists():
+        raise Conflict("This user is already a member of the team.", code="already_member")
+    try:
+        with transaction.atomic():
+            return TeamMember.objects.create(tenant=tenant, team=team, user=user, role=role)
+    except IntegrityError as exc:
+        raise Conflict("This user is already a member of the team.", code="already_member") from exc
+
+
+@transaction.atomic
+def team_member_add(*, tenant: Tenant, actor: User, team: Team, user: User,
+                    role: str = TeamRole.MEMBER) -> TeamMember:
+    """Add a user of the same company to the team."""
+    _same_tenant(tenant, team, user)
+    _manage_check(actor=actor, team=team)
+    return _add_member(tenant=tenant, team=team, user=user, role=role)
+
+
+@transaction.atomic
+def team_member_remove(*, tenant: Tenant, actor: User, team: Team, user: User) -> None:
+    """Remove a member; the team keeps at least one manager and the member's tasks are unassigned."""
+    _same_tenant(tenant, team, user)
+    _manage_check(actor=actor, team=team)
+    # Lock the team's memberships so that two removals at once cannot both pass the manager count.
+    memberships = list(TeamMember.objects.select_for_update().filter(tenant=tenant, team=team))
+    membership = next((m for m in memberships if m.user_id == user.pk), None)
+    if membership is None:
+        raise NotFound("This user is not a member of the team.", code="not_member")
+    managers = [m for m in memberships if m.role == TeamRole.MANAGER]
+    if membership.role == TeamRole.MANAGER and len(managers) <= 1:
+        raise Conflict("A team must keep at least one manager.", code="last_team_manager")
+    membership.delete()
+    tasks = list(Task.objects.select_for_update().filter(tenant=tenant, team=team, assignee=user))
+    TaskActivity.objects.bulk_create([
+        TaskActivity(tenant=tenant, task=task, actor=actor, action=TaskAction.ASSIGNED, field="assignee",
+                     old_value=str(user.pk), new_value="")
+        for task in tasks
+    ])
+    Task.objects.filter(pk__in=[t.pk for t in tasks]).update(assignee=None, updated_at=timezone.now())
+
+
+@transaction.atomic
+def team_invitation_create(*, tenant: Tenant, actor: User, team: Team, email: str,
+                           role: str = TeamRole.MEMBER) -> tuple[TeamInvitation, str]:
+    """Invite a user of the company (by e-mail) to join the team; return the invitation and its token.
+
+    The invitee, if such a user exists, is notified with the token.
+    """
+    _same_tenant(tenant, team)
+    _manage_check(actor=actor, team=team)
+    if team.is_archived:
+        raise Conflict("This team is archived.", code="team_archived")
+    email = (email or "").strip().lower()
+    if role not in TeamRole.values:
+        raise ServiceError("Unknown team role.", code="invalid_team_role", fields={"role": ["Not a valid role."]})
+    invitee = User.objects.filter(tenant=tenant, email__iexact=email, is_active=True).first()
+    if invitee is not None:
+        _team_role_check(user=invitee, role=role)
+        if TeamMember.objects.filter(tenant=tenant, team=team, user=invitee).exists():
+            raise Conflict("This user is already a member of the team.", code="already_member")
+    pending = TeamInvitation.objects.filter(tenant=tenant, team=team, email=email, accepted_at__isnull=True,
+                                            revoked_at__isnull=True, expires_at__gt=timezone.now())
+    if pending.exists():
+        raise Conflict("This address already has a pending invitation to the team.", code="invitation_pending")
+    token = secrets.token_urlsafe(32)
+    invitation = TeamInvitation.objects.create(
+        tenant=tenant, team=team, email=email, role=role, token_hash=token_hash(token),
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS), invited_by=actor,
+    )
+    if invitee is not None:
+        link = f"{settings.FRONTEND_URL}/teams/accept-invitation?token={token}"
+        notify(
+            tenant=tenant, recipients=[invitee], type=NotificationType.TEAM_INVITATION,
+            title=f"You are invited to the team {team.name}",
+            body=f"{actor.get_full_name() or actor.email} invited you to join {team.name}. "
+                 f"Accept within {INVITATION_DAYS} days: {link}",
+            data={"team_id": team.pk, "invitation_id": invitation.pk, "token": token},
+        )
+    return invitation, token
+
+
+@transaction.atomic
+def team_invitation_revoke(*, tenant: Tenant, actor: User, invitation: TeamInvitation) -> TeamInvitation:
+    """Revoke a pending team invitation so that its token no longer works."""
+    invitation = TeamInvitation.objects.select_for_update().select_related("team").get(pk=invitation.pk,
+                                                                                       tenant=tenant)
+    _manage_check(actor=actor, team=invitation.team)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise Conflict("This invitation is no longer pending.", code="invitation_not_pending")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "updated_at"])
+    return invitation
+
+
+@transaction.atomic
+def team_invitation_accept(*, tenant: Tenant, user: User, token: str) -> TeamMember:
+    """Join the team with an invitation's token; the token is single-use and bound to the invitee's e-mail."""
+    invitation = (
+        TeamInvitation.objects.select_for_update().select_related("team")
+        .filter(tenant=tenant, token_hash=token_hash(token or "")).first()
+    )
+    # Someone else's token and an unknown token look the same.
+    if invitation is None or user.tenant_id != tenant.id or invitation.email.lower() != user.email.lower():
+        raise NotFound("This invitation does not exist.", code="invitation_invalid")
+    if invitation.accepted_at is not None:
+        raise ServiceError("This invitation has already been used.", code="invitation_used")
+    if invitation.revoked_at is not None:
+        raise ServiceError("This invitation has been revoked.", code="invitation_revoked")
+    if invitation.expires_at <= timezone.now():
+        raise ServiceError("This invitation has expired.", code="invitation_expired")
+    if invitation.team.is_archived:
+        raise Conflict("This team is archived.", code="team_archived")
+    membership = _add_member(tenant=tenant, team=invitation.team, user=user, role=invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    return membership
