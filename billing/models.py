@@ -1,0 +1,314 @@
+"""Plans, subscriptions, payments and invoices: the money of the platform.
+
+Every tenant-owned table has a non-null `tenant` and its composite indexes start with it. State
+changes live in `billing.services`; the models only declare the allowed transitions.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from tenancy.models import Tenant, TimeStampedModel
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+
+class BillingPeriod(models.TextChoices):
+    MONTHLY = "MONTHLY", "Monthly"
+    YEARLY = "YEARLY", "Yearly"
+
+
+class Plan(TimeStampedModel):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    price = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, default="USD")
+    period = models.CharField(max_length=8, choices=BillingPeriod.choices, default=BillingPeriod.MONTHLY)
+    trial_days = models.PositiveSmallIntegerField(default=0)
+    # Empty = unlimited.
+    max_users = models.PositiveIntegerField(null=True, blank=True)
+    max_teams = models.PositiveIntegerField(null=True, blank=True)
+    max_tasks = models.PositiveIntegerField(null=True, blank=True)
+    max_storage_mb = models.PositiveIntegerField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_public = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "price", "id"]
+        indexes = [models.Index(fields=["is_active", "is_public", "order"], name="plan_active_public_idx")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_free(self) -> bool:
+        return self.price == ZERO
+
+    def limits(self) -> dict:
+        return {
+            "users": self.max_users,
+            "teams": self.max_teams,
+            "tasks": self.max_tasks,
+            "storage_mb": self.max_storage_mb,
+        }
+
+
+class SubscriptionStatus(models.TextChoices):
+    TRIAL = "TRIAL", "Trial"
+    PENDING_PAYMENT = "PENDING_PAYMENT", "Pending payment"
+    PENDING_VERIFICATION = "PENDING_VERIFICATION", "Pending verification"
+    ACTIVE = "ACTIVE", "Active"
+    PAST_DUE = "PAST_DUE", "Past due"
+    EXPIRED = "EXPIRED", "Expired"
+    CANCELLED = "CANCELLED", "Cancelled"
+
+
+S = SubscriptionStatus
+
+# A tenant has at most one subscription in one of these statuses (enforced under the tenant's row lock).
+CURRENT_SUBSCRIPTION_STATUSES = (S.TRIAL, S.PENDING_PAYMENT, S.PENDING_VERIFICATION, S.ACTIVE, S.PAST_DUE)
+
+
+class Subscription(TimeStampedModel):
+    # Allowed status transitions; services refuse every other one.
+    TRANSITIONS = {
+        S.TRIAL: {S.PENDING_VERIFICATION, S.ACTIVE, S.PAST_DUE, S.CANCELLED},
+        S.PENDING_PAYMENT: {S.PENDING_VERIFICATION, S.ACTIVE, S.CANCELLED},
+        # Verification activates; a rejection goes back to the status recorded on the payment.
+        S.PENDING_VERIFICATION: {S.ACTIVE, S.TRIAL, S.PENDING_PAYMENT, S.PAST_DUE, S.EXPIRED},
+        S.ACTIVE: {S.PENDING_VERIFICATION, S.ACTIVE, S.PAST_DUE, S.CANCELLED},
+        S.PAST_DUE: {S.PENDING_VERIFICATION, S.ACTIVE, S.EXPIRED, S.CANCELLED},
+        S.EXPIRED: {S.PENDING_VERIFICATION, S.ACTIVE},
+        S.CANCELLED: set(),
+    }
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="subscriptions")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    # A plan change takes effect at the next period: the renewal invoice bills this plan.
+    next_plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=24, choices=SubscriptionStatus.choices)
+    started_on = models.DateField(default=timezone.localdate)
+    # The period is [start, end): `current_period_end` is the first day not paid for.
+    current_period_start = models.DateField(null=True, blank=True)
+    current_period_end = models.DateField(null=True, blank=True)
+    trial_ends_on = models.DateField(null=True, blank=True)
+    past_due_since = models.DateField(null=True, blank=True)
+    expired_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    auto_renew = models.BooleanField(default=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    trial_ending_notified_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "status"], name="sub_tenant_status_idx"),
+            models.Index(fields=["tenant", "status", "current_period_end"], name="sub_tenant_status_end_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.tenant} - {self.plan} ({self.status})"
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in CURRENT_SUBSCRIPTION_STATUSES
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "DRAFT", "Draft"
+    ISSUED = "ISSUED", "Issued"
+    PAID = "PAID", "Paid"
+    VOID = "VOID", "Void"
+
+
+class InvoiceKind(models.TextChoices):
+    FIRST = "FIRST", "First invoice"
+    RENEWAL = "RENEWAL", "Renewal"
+    MANUAL = "MANUAL", "Manual"
+
+
+class Invoice(TimeStampedModel):
+    TRANSITIONS = {
+        InvoiceStatus.DRAFT: {InvoiceStatus.ISSUED, InvoiceStatus.VOID},
+        InvoiceStatus.ISSUED: {InvoiceStatus.PAID, InvoiceStatus.VOID},
+        InvoiceStatus.PAID: set(),
+        InvoiceStatus.VOID: set(),
+    }
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invoices")
+    subscription = models.ForeignKey(
+        Subscription, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )
+    # The plan this invoice pays for; paying it puts the subscription on this plan.
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=InvoiceKind.choices, default=InvoiceKind.MANUAL)
+    # Taken from the year's counter at issue time; empty while DRAFT.
+    number = models.CharField(max_length=20, null=True, blank=True)
+    status = models.CharField(max_length=8, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
+    issued_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(**MONEY, default=ZERO)
+    # Percent, e.g. 19.00.
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=ZERO)
+    tax = models.DecimalField(**MONEY, default=ZERO)
+    total = models.DecimalField(**MONEY, default=ZERO)
+    # Snapshots taken at issue time, so later changes of the tenant or issuer do not alter it.
+    bill_to_name = models.CharField(max_length=200, blank=True)
+    bill_to_address = models.TextField(blank=True)
+    bill_to_tax_id = models.CharField(max_length=64, blank=True)
+    bill_to_email = models.EmailField(blank=True)
+    issuer_name = models.CharField(max_length=200, blank=True)
+    issuer_address = models.TextField(blank=True)
+    issuer_tax_id = models.CharField(max_length=64, blank=True)
+    issuer_email = models.EmailField(blank=True)
+    notes = models.TextField(blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+    due_soon_notified_on = models.DateField(null=True, blank=True)
+    overdue_notified_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        # Numbers are globally unique through the locked counter; the constraint starts with tenant
+        # so that the schema can be sharded by tenant.
+        constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="invoice_tenant_number_uniq")]
+        indexes = [
+            models.Index(fields=["tenant", "status", "due_on"], name="invoice_tenant_status_due_idx"),
+            models.Index(fields=["tenant", "subscription", "period_start"], name="invoice_tenant_sub_period_idx"),
+            models.Index(fields=["tenant", "created_at"], name="invoice_tenant_created_idx"),
+        ]
+
+    def __str__(self):
+        return self.number or f"Draft invoice #{self.pk}"
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == InvoiceStatus.ISSUED
+
+
+class InvoiceLine(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    description = models.CharField(max_length=300)
+    quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("1.00"))
+    unit_price = models.DecimalField(**MONEY)
+    # quantity x unit_price rounded half-up to cents.
+    amount = models.DecimalField(**MONEY)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["tenant", "invoice", "position"], name="invline_tenant_invoice_idx")]
+
+    def __str__(self):
+        return self.description
+
+
+class InvoiceSequence(models.Model):
+    """The per-year invoice counter; its row is locked (SELECT ... FOR UPDATE) to take a number."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class PaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "BANK_TRANSFER", "Bank transfer"
+    CARD = "CARD", "Card"
+    CASH = "CASH", "Cash"
+    OTHER = "OTHER", "Other"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "PENDING", "Pending"
+    COMPLETED = "COMPLETED", "Completed"
+    FAILED = "FAILED", "Failed"
+    REFUNDED = "REFUNDED", "Refunded"
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "PENDING", "Pending"
+    VERIFIED = "VERIFIED", "Verified"
+    REJECTED = "REJECTED", "Rejected"
+
+
+class Payment(TimeStampedModel):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payments")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    subscription = models.ForeignKey(
+        Subscription, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    method = models.CharField(max_length=16, choices=PaymentMethod.choices)
+    reference = models.CharField(max_length=100, blank=True)
+    paid_on = models.DateField()
+    proof = models.FileField(upload_to="payment-proofs/", max_length=200)
+    proof_content_type = models.CharField(max_length=100)
+    proof_original_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+    verification_status = models.CharField(
+        max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
+    )
+    # What a rejection restores the subscription to.
+    previous_subscription_status = models.CharField(max_length=24, choices=SubscriptionStatus.choices, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "verification_status", "created_at"], name="payment_tenant_verif_idx"),
+            models.Index(fields=["tenant", "invoice"], name="payment_tenant_invoice_idx"),
+            models.Index(fields=["tenant", "created_at"], name="payment_tenant_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} {self.currency} for {self.invoice}"
+
+    @property
+    def is_awaiting_verification(self) -> bool:
+        return self.verification_status == VerificationStatus.PENDING

@@ -1,0 +1,169 @@
+"""The daily billing cycle (DESIGN section 5), per tenant and idempotent.
+
+1. issue the renewal invoice of auto-renewing subscriptions whose period ends within
+   RENEWAL_LEAD_DAYS (a trial's first invoice likewise), once per period;
+2. subscriptions whose period ended unpaid -> PAST_DUE (since the period's end);
+3. PAST_DUE for GRACE_DAYS -> EXPIRED and the tenant SUSPENDED for non-payment;
+4. subscriptions cancelled at period end (or not auto-renewing) -> CANCELLED at the period's end;
+5. reminders, each sent once: invoice due soon, invoice overdue, trial ending
+   (subscription expired is sent by step 3).
+
+Every step checks the state it changes, so running the cycle twice on a date changes nothing the
+second time. Each subscription is handled in its own transaction under its row lock.
+"""
+
+import datetime
+from collections import Counter
+
+from django.conf import settings
+from django.db import transaction
+
+from billing.models import Invoice, InvoiceKind, InvoiceStatus, Subscription, SubscriptionStatus
+from billing.services.subscriptions import (
+    add_period,
+    lock_subscription,
+    subscription_issue_period_invoice,
+    subscription_set_status,
+)
+from tenancy.models import NotificationType, Tenant, TenantStatus
+from tenancy.services.notifications import notify
+from tenancy.services.tenants import tenant_admins, tenant_suspend
+
+S = SubscriptionStatus
+REMINDER_DAYS = 3
+
+
+def billing_cycle_tenant_ids() -> list[int]:
+    """Return the tenants the cycle has work for: running subscriptions or open invoices."""
+    with_subscriptions = Subscription.objects.filter(status__in=(S.TRIAL, S.ACTIVE, S.PAST_DUE)).values("tenant_id")
+    with_invoices = Invoice.objects.filter(status=InvoiceStatus.ISSUED).values("tenant_id")
+    return sorted({row["tenant_id"] for row in with_subscriptions} | {row["tenant_id"] for row in with_invoices})
+
+
+def billing_cycle_run(*, on: datetime.date) -> Counter:
+    """Run the cycle for every tenant in this process; return what it did."""
+    totals: Counter = Counter()
+    for tenant in Tenant.objects.filter(pk__in=billing_cycle_tenant_ids()).order_by("pk"):
+        totals.update(billing_cycle_run_for_tenant(tenant=tenant, on=on))
+    return totals
+
+
+def billing_cycle_run_for_tenant(*, tenant: Tenant, on: datetime.date) -> Counter:
+    """Run steps 1-5 for one tenant on date `on`."""
+    counts: Counter = Counter()
+    for subscription in Subscription.objects.filter(tenant=tenant, status__in=(S.TRIAL, S.ACTIVE, S.PAST_DUE)):
+        counts.update(_cycle_subscription(subscription=subscription, on=on))
+    counts.update(_send_reminders(tenant=tenant, on=on))
+    return counts
+
+
+@transaction.atomic
+def _cycle_subscription(*, subscription: Subscription, on: datetime.date) -> Counter:
+    counts: Counter = Counter()
+    subscription = lock_subscription(subscription)
+    if subscription.status in (S.TRIAL, S.ACTIVE):
+        end = subscription.current_period_end
+        if subscription.cancel_at_period_end or not subscription.auto_renew:
+            if end <= on:  # step 4
+                subscription_set_status(subscription, S.CANCELLED)
+                subscription.ended_on = end
+                subscription.save(update_fields=["status", "ended_on", "updated_at"])
+                counts["ended"] += 1
+            return counts
+        if (end - on).days <= settings.RENEWAL_LEAD_DAYS:  # step 1
+            plan = subscription.next_plan or subscription.plan
+            if plan.is_free:
+                if end <= on:
+                    _renew_free(subscription, plan, on)
+                    counts["renewed_free"] += 1
+                    return counts
+            elif not Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
+                                            period_start=end).exclude(status=InvoiceStatus.VOID).exists():
+                subscription_issue_period_invoice(subscription=subscription, actor=None, plan=plan, start=end,
+                                                  on=on, kind=InvoiceKind.RENEWAL)
+                counts["invoices_issued"] += 1
+        if end <= on:  # step 2: a paid invoice would have moved the period on
+            subscription_set_status(subscription, S.PAST_DUE)
+            subscription.past_due_since = end
+            subscription.save(update_fields=["status", "past_due_since", "updated_at"])
+            counts["past_due"] += 1
+    if subscription.status == S.PAST_DUE:
+        since = subscription.past_due_since or subscription.current_period_end or on
+        if on >= since + datetime.timedelta(days=settings.GRACE_DAYS):  # step 3
+            _expire(subscription, on)
+            counts["expired"] += 1
+    return counts
+
+
+def _renew_free(subscription: Subscription, plan, on: datetime.date) -> None:
+    start = subscription.current_period_end
+    end = add_period(start, plan.period)
+    while end <= on:  # the cycle did not run for a while: catch up to today
+        start, end = end, add_period(end, plan.period)
+    subscription_set_status(subscription, S.ACTIVE)
+    subscription.plan, subscription.next_plan = plan, None
+    subscription.current_period_start, subscription.current_period_end = start, end
+    subscription.save()
+
+
+def _expire(subscription: Subscription, on: datetime.date) -> None:
+    subscription_set_status(subscription, S.EXPIRED)
+    subscription.expired_on = on
+    subscription.save(update_fields=["status", "expired_on", "updated_at"])
+    tenant = Tenant.objects.select_for_update().get(pk=subscription.tenant_id)
+    if tenant.status == TenantStatus.ACTIVE:
+        tenant_suspend(tenant=tenant, actor=None, for_nonpayment=True,
+                       reason="The subscription expired unpaid: pay the open invoice to reactivate.")
+    notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.SUBSCRIPTION_EXPIRED,
+           title="Your subscription has expired",
+           body="The renewal invoice was not paid within the grace period. Pay it to reactivate your company.",
+           data={"subscription_id": subscription.pk})
+
+
+def _send_reminders(*, tenant: Tenant, on: datetime.date) -> Counter:
+    counts: Counter = Counter()
+    soon = on + datetime.timedelta(days=REMINDER_DAYS)
+    open_invoices = Invoice.objects.filter(tenant=tenant, status=InvoiceStatus.ISSUED)
+    for invoice_id in open_invoices.filter(due_on__gte=on, due_on__lte=soon, due_soon_notified_on__isnull=True,
+                                           ).values_list("pk", flat=True):
+        counts["due_soon_reminders"] += _remind_invoice(
+            tenant=tenant, invoice_id=invoice_id, on=on, flag="due_soon_notified_on",
+            type=NotificationType.INVOICE_DUE_SOON, title="Invoice {number} is due on {due_on}")
+    for invoice_id in open_invoices.filter(due_on__lt=on, overdue_notified_on__isnull=True,
+                                           ).values_list("pk", flat=True):
+        counts["overdue_reminders"] += _remind_invoice(
+            tenant=tenant, invoice_id=invoice_id, on=on, flag="overdue_notified_on",
+            type=NotificationType.INVOICE_OVERDUE, title="Invoice {number} is overdue since {due_on}")
+    for subscription_id in Subscription.objects.filter(
+        tenant=tenant, status=S.TRIAL, trial_ends_on__lte=soon, trial_ending_notified_on__isnull=True,
+    ).values_list("pk", flat=True):
+        counts["trial_ending_reminders"] += _remind_trial(tenant=tenant, subscription_id=subscription_id, on=on)
+    return counts
+
+
+@transaction.atomic
+def _remind_invoice(*, tenant: Tenant, invoice_id: int, on: datetime.date, flag: str, type: str,
+                    title: str) -> int:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice_id, tenant=tenant)
+    if invoice.status != InvoiceStatus.ISSUED or getattr(invoice, flag) is not None:
+        return 0
+    setattr(invoice, flag, on)
+    invoice.save(update_fields=[flag, "updated_at"])
+    text = title.format(number=invoice.number, due_on=invoice.due_on)
+    notify(tenant=tenant, recipients=tenant_admins(tenant), type=type, title=text,
+           body=f"{text}: {invoice.total} {invoice.currency}.", data={"invoice_id": invoice.pk})
+    return 1
+
+
+@transaction.atomic
+def _remind_trial(*, tenant: Tenant, subscription_id: int, on: datetime.date) -> int:
+    subscription = Subscription.objects.select_for_update().get(pk=subscription_id, tenant=tenant)
+    if subscription.status != S.TRIAL or subscription.trial_ending_notified_on is not None:
+        return 0
+    subscription.trial_ending_notified_on = on
+    subscription.save(update_fields=["trial_ending_notified_on", "updated_at"])
+    notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.TRIAL_ENDING,
+           title=f"Your trial ends on {subscription.trial_ends_on}",
+           body="Pay the first invoice to keep using the platform after the trial.",
+           data={"subscription_id": subscription.pk})
+    return 1

@@ -1,0 +1,237 @@
+"""Invoices: drafts, issue with a gapless yearly number, void, mark paid."""
+
+import datetime
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from billing.models import (
+    ZERO,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceSequence,
+    InvoiceStatus,
+    PaymentStatus,
+    Plan,
+    Subscription,
+    VerificationStatus,
+)
+from tenancy.exceptions import Conflict, InvalidTransition, NotFound, ServiceError
+from tenancy.models import NotificationType, Tenant, TenantSettings, User
+from tenancy.services.notifications import notify
+from tenancy.services.tenants import tenant_admins
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+MAX_MONEY = Decimal("9999999999.99")
+
+
+def money(value) -> Decimal:
+    """Round a monetary value half-up to cents."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def invoice_totals(*, amounts: Iterable[Decimal], tax_rate: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """Return (subtotal, tax, total) from already rounded line amounts and a percent tax rate."""
+    subtotal = sum(amounts, ZERO)
+    tax = money(subtotal * tax_rate / HUNDRED)
+    return subtotal, tax, subtotal + tax
+
+
+def _decimal(value, *, field: str) -> Decimal:
+    try:
+        result = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ServiceError("Not a number.", code="invalid_number", fields={field: ["Not a number."]})
+    if not result.is_finite():
+        raise ServiceError("Not a number.", code="invalid_number", fields={field: ["Not a number."]})
+    return result
+
+
+def _lock(invoice: Invoice, tenant: Tenant) -> Invoice:
+    try:
+        return Invoice.objects.select_for_update().get(pk=invoice.pk, tenant=tenant)
+    except Invoice.DoesNotExist:
+        raise NotFound()
+
+
+def _refuse_transition(invoice: Invoice, to: str) -> None:
+    if not invoice.can_transition_to(to):
+        raise InvalidTransition(
+            f"A {invoice.get_status_display().lower()} invoice cannot become {to.lower()}.",
+            fields={"status": [invoice.status]},
+        )
+
+
+@transaction.atomic
+def invoice_create(
+    *,
+    tenant: Tenant,
+    actor: User | None,
+    lines: list[dict],
+    currency: str | None = None,
+    tax_rate: Decimal | None = None,
+    subscription: Subscription | None = None,
+    plan: Plan | None = None,
+    kind: str = InvoiceKind.MANUAL,
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    due_on: datetime.date | None = None,
+    notes: str = "",
+) -> Invoice:
+    """Create a DRAFT invoice with its lines; each line is rounded half-up, then summed."""
+    if subscription is not None and subscription.tenant_id != tenant.id:
+        raise ServiceError("The subscription belongs to another company.", code="invalid",
+                           fields={"subscription": ["Not found."]})
+    currency = (currency or (plan.currency if plan else settings.DEFAULT_CURRENCY)).upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ServiceError("Use a three-letter currency code.", code="currency_invalid",
+                           fields={"currency": ["Use a three-letter currency code."]})
+    tax_rate = _decimal(settings.DEFAULT_TAX_RATE if tax_rate is None else tax_rate, field="tax_rate")
+    if not ZERO <= tax_rate <= HUNDRED:
+        raise ServiceError("The tax rate is a percentage between 0 and 100.", code="tax_rate_invalid",
+                           fields={"tax_rate": ["Between 0 and 100."]})
+    if not lines:
+        raise ServiceError("An invoice needs at least one line.", code="lines_required",
+                           fields={"lines": ["Add at least one line."]})
+    built = []
+    for position, line in enumerate(lines):
+        quantity = _decimal(line.get("quantity", 1), field="quantity")
+        unit_price = _decimal(line.get("unit_price"), field="unit_price")
+        description = str(line.get("description", "")).strip()
+        if not description:
+            raise ServiceError("Each line needs a description.", code="line_invalid",
+                               fields={"lines": [f"Line {position + 1}: add a description."]})
+        if quantity <= 0 or unit_price < 0:
+            raise ServiceError("Quantities must be positive and prices not negative.", code="line_invalid",
+                               fields={"lines": [f"Line {position + 1}: invalid quantity or price."]})
+        built.append(InvoiceLine(tenant=tenant, position=position, description=description[:300],
+                                 quantity=quantity.quantize(CENT, rounding=ROUND_HALF_UP),
+                                 unit_price=money(unit_price), amount=money(quantity * unit_price)))
+    subtotal, tax, total = invoice_totals(amounts=[line.amount for line in built], tax_rate=tax_rate)
+    if total <= ZERO or total > MAX_MONEY:
+        raise ServiceError("The invoice total must be positive.", code="amount_invalid",
+                           fields={"lines": ["The total must be greater than zero."]})
+    invoice = Invoice.objects.create(
+        tenant=tenant, subscription=subscription, plan=plan, kind=kind, currency=currency,
+        subtotal=subtotal, tax_rate=tax_rate, tax=tax, total=total, period_start=period_start,
+        period_end=period_end, due_on=due_on, notes=notes, created_by=actor,
+    )
+    for line in built:
+        line.invoice = invoice
+    InvoiceLine.objects.bulk_create(built)
+    return invoice
+
+
+def _next_invoice_number(year: int) -> str:
+    """Take the next number of `year` from its counter row, locked until the transaction ends."""
+    sequence = InvoiceSequence.objects.select_for_update().filter(year=year).first()
+    if sequence is None:
+        try:
+            with transaction.atomic():
+                InvoiceSequence.objects.create(year=year, last_number=0)
+        except IntegrityError:  # another transaction created this year's row first
+            pass
+        sequence = InvoiceSequence.objects.select_for_update().get(year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"INV-{year}-{sequence.last_number:06d}"
+
+
+def _snapshot_parties(invoice: Invoice, tenant: Tenant) -> None:
+    details = TenantSettings.objects.filter(tenant=tenant).first()
+    invoice.bill_to_name = (details.legal_name if details and details.legal_name else tenant.name)[:200]
+    invoice.bill_to_address = details.billing_address if details else ""
+    invoice.bill_to_tax_id = details.tax_id if details else ""
+    invoice.bill_to_email = (details.billing_email if details and details.billing_email else tenant.contact_email)
+    issuer = settings.INVOICE_ISSUER
+    invoice.issuer_name = issuer.get("name", "")
+    invoice.issuer_address = issuer.get("address", "")
+    invoice.issuer_tax_id = issuer.get("tax_id", "")
+    invoice.issuer_email = issuer.get("email", "")
+
+
+@transaction.atomic
+def invoice_issue(
+    *, tenant: Tenant, actor: User | None, invoice: Invoice, issued_on: datetime.date | None = None
+) -> Invoice:
+    """Issue a draft: give it the next number of the year, freeze the parties and tell the admins."""
+    invoice = _lock(invoice, tenant)
+    _refuse_transition(invoice, InvoiceStatus.ISSUED)
+    issued_on = issued_on or timezone.localdate()
+    invoice.number = _next_invoice_number(issued_on.year)
+    invoice.status = InvoiceStatus.ISSUED
+    invoice.issued_on = issued_on
+    if invoice.due_on is None or invoice.due_on < issued_on:
+        invoice.due_on = issued_on + datetime.timedelta(days=settings.INVOICE_DUE_DAYS)
+    _snapshot_parties(invoice, tenant)
+    invoice.save()
+    notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.INVOICE_ISSUED,
+           title=f"Invoice {invoice.number} issued",
+           body=f"Invoice {invoice.number} for {invoice.total} {invoice.currency} is due on {invoice.due_on}.",
+           data={"invoice_id": invoice.pk, "number": invoice.number})
+    return invoice
+
+
+@transaction.atomic
+def invoice_create_and_issue(*, tenant: Tenant, actor: User | None, issued_on: datetime.date | None = None,
+                             **fields) -> Invoice:
+    """Create an invoice and issue it at once (staff invoices, renewals)."""
+    invoice = invoice_create(tenant=tenant, actor=actor, **fields)
+    return invoice_issue(tenant=tenant, actor=actor, invoice=invoice, issued_on=issued_on)
+
+
+def _refuse_if_payment_pending(invoice: Invoice) -> None:
+    if invoice.payments.filter(verification_status=VerificationStatus.PENDING).exists():
+        raise Conflict("A payment for this invoice is waiting for verification.", code="payment_pending")
+
+
+@transaction.atomic
+def invoice_void(*, tenant: Tenant, actor: User | None, invoice: Invoice, reason: str) -> Invoice:
+    """Void a draft or issued invoice; its number stays used (corrections are new invoices)."""
+    if not (reason or "").strip():
+        raise ServiceError("Give a reason.", code="reason_required", fields={"reason": ["This field is required."]})
+    invoice = _lock(invoice, tenant)
+    _refuse_transition(invoice, InvoiceStatus.VOID)
+    _refuse_if_payment_pending(invoice)
+    invoice.status = InvoiceStatus.VOID
+    invoice.voided_at = timezone.now()
+    invoice.void_reason = reason.strip()
+    invoice.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
+    return invoice
+
+
+def invoice_settle_locked(*, invoice: Invoice, actor: User | None, on: datetime.date) -> Invoice:
+    """Mark a locked, issued invoice PAID and apply it to its subscription and tenant (caller holds locks)."""
+    from billing.services.subscriptions import subscription_apply_paid_invoice  # subscriptions issue invoices
+
+    _refuse_transition(invoice, InvoiceStatus.PAID)
+    invoice.status = InvoiceStatus.PAID
+    invoice.paid_at = timezone.now()
+    invoice.save(update_fields=["status", "paid_at", "updated_at"])
+    if invoice.subscription_id:
+        subscription_apply_paid_invoice(invoice=invoice, actor=actor, on=on)
+    return invoice
+
+
+@transaction.atomic
+def invoice_mark_paid(*, tenant: Tenant, actor: User | None, invoice: Invoice,
+                      on: datetime.date | None = None) -> Invoice:
+    """Record that staff received the money another way; the subscription is activated as on verification."""
+    invoice = _lock(invoice, tenant)
+    _refuse_transition(invoice, InvoiceStatus.PAID)
+    _refuse_if_payment_pending(invoice)
+    return invoice_settle_locked(invoice=invoice, actor=actor, on=on or timezone.localdate())
+
+
+def invoice_open_for_subscription(subscription: Subscription) -> Invoice | None:
+    return (Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
+                                   status=InvoiceStatus.ISSUED).order_by("-period_start", "-id").first())
+
+
+def invoice_has_completed_payment(invoice: Invoice) -> bool:
+    return invoice.payments.filter(status=PaymentStatus.COMPLETED).exists()

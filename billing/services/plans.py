@@ -1,0 +1,46 @@
+"""Plans: the catalogue tenants choose from (maintained by staff in the admin)."""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from billing.models import Plan
+from tenancy.exceptions import ServiceError
+from tenancy.models import User
+
+PLAN_EDITABLE_FIELDS = ("name", "description", "price", "currency", "period", "trial_days", "max_users",
+                        "max_teams", "max_tasks", "max_storage_mb", "is_active", "is_public", "order")
+
+
+def _check(fields: dict) -> None:
+    price = fields.get("price")
+    if price is not None and Decimal(price) < 0:
+        raise ServiceError("A price cannot be negative.", code="price_invalid", fields={"price": ["Must be >= 0."]})
+    currency = fields.get("currency")
+    if currency is not None and (len(currency) != 3 or not currency.isalpha()):
+        raise ServiceError("Use a three-letter currency code.", code="currency_invalid",
+                           fields={"currency": ["Use a three-letter currency code."]})
+
+
+@transaction.atomic
+def plan_create(*, actor: User | None, code: str, **fields) -> Plan:
+    """Add a plan to the catalogue."""
+    _check(fields)
+    if Plan.objects.filter(code=code).exists():
+        raise ServiceError("A plan with this code exists.", code="plan_code_taken", fields={"code": ["Taken."]})
+    if "currency" in fields:
+        fields["currency"] = fields["currency"].upper()
+    return Plan.objects.create(code=code, **{k: v for k, v in fields.items() if k in PLAN_EDITABLE_FIELDS})
+
+
+@transaction.atomic
+def plan_update(*, actor: User | None, plan: Plan, **changes) -> Plan:
+    """Change a plan; running subscriptions keep their price until their next invoice."""
+    _check(changes)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    fields = [name for name in PLAN_EDITABLE_FIELDS if name in changes]
+    for name in fields:
+        setattr(plan, name, changes[name].upper() if name == "currency" else changes[name])
+    if fields:
+        plan.save(update_fields=[*fields, "updated_at"])
+    return plan

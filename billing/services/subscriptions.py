@@ -1,0 +1,252 @@
+"""Subscriptions: create (trial once per tenant), cancel, extend, change plan, apply a paid invoice."""
+
+import calendar
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from billing.models import (
+    CURRENT_SUBSCRIPTION_STATUSES,
+    BillingPeriod,
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+    Plan,
+    Subscription,
+    SubscriptionStatus,
+    VerificationStatus,
+)
+from billing.services.invoices import invoice_create_and_issue, invoice_void
+from tenancy.exceptions import Conflict, Forbidden, InvalidTransition, NotFound, ServiceError
+from tenancy.models import Tenant, TenantStatus, User
+from tenancy.permissions import is_super_admin
+from tenancy.services.tenants import tenant_reactivate
+
+S = SubscriptionStatus
+
+
+def add_period(start: datetime.date, period: str) -> datetime.date:
+    """Return the day one billing period after `start` (the 31st becomes the month's last day)."""
+    months = 12 if period == BillingPeriod.YEARLY else 1
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def subscription_current(tenant: Tenant) -> Subscription | None:
+    return (Subscription.objects.filter(tenant=tenant, status__in=CURRENT_SUBSCRIPTION_STATUSES)
+            .select_related("plan", "next_plan").order_by("-id").first())
+
+
+def lock_subscription(subscription: Subscription, tenant: Tenant | None = None) -> Subscription:
+    try:
+        return Subscription.objects.select_for_update().get(pk=subscription.pk,
+                                                            tenant_id=tenant.pk if tenant else subscription.tenant_id)
+    except Subscription.DoesNotExist:
+        raise NotFound()
+
+
+def subscription_set_status(subscription: Subscription, to: str) -> None:
+    """Change the status of a locked subscription if the state table allows it (the caller saves)."""
+    if not subscription.can_transition_to(to):
+        raise InvalidTransition(
+            f"A {subscription.get_status_display().lower()} subscription cannot become "
+            f"{S(to).label.lower()}.", fields={"status": [subscription.status]},
+        )
+    subscription.status = to
+
+
+def _period_line(plan: Plan, start: datetime.date, end: datetime.date) -> dict:
+    last_day = end - datetime.timedelta(days=1)
+    return {"description": f"{plan.name} plan ({plan.get_period_display().lower()}), {start:%Y-%m-%d} to "
+                           f"{last_day:%Y-%m-%d}", "quantity": 1, "unit_price": plan.price}
+
+
+def subscription_issue_period_invoice(
+    *, subscription: Subscription, actor: User | None, plan: Plan, start: datetime.date, on: datetime.date,
+    kind: str,
+) -> Invoice:
+    """Issue the invoice of the period starting at `start` for `plan` (the caller holds the subscription lock)."""
+    end = add_period(start, plan.period)
+    due_on = max(start, on) if kind == InvoiceKind.RENEWAL else None
+    return invoice_create_and_issue(
+        tenant=subscription.tenant, actor=actor, issued_on=on, subscription=subscription, plan=plan, kind=kind,
+        currency=plan.currency, lines=[_period_line(plan, start, end)], period_start=start, period_end=end,
+        due_on=due_on,
+    )
+
+
+def _tenant_had_trial(tenant: Tenant) -> bool:
+    return Subscription.objects.filter(tenant=tenant, trial_ends_on__isnull=False).exists()
+
+
+@transaction.atomic
+def subscription_create(*, tenant: Tenant, actor: User | None, plan: Plan,
+                        on: datetime.date | None = None) -> Subscription:
+    """Subscribe the tenant to a plan: a trial once per tenant, a free plan at once, else a first invoice."""
+    on = on or timezone.localdate()
+    # The tenant row lock serialises subscription creation: at most one current subscription.
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    if tenant.status not in (TenantStatus.ACTIVE, TenantStatus.SUSPENDED):
+        raise Conflict("Your company has not been approved yet.", code="tenant_not_approved")
+    if not plan.is_active or (not plan.is_public and not is_super_admin(actor)):
+        raise ServiceError("This plan is not available.", code="plan_unavailable",
+                           fields={"plan": ["This plan is not available."]})
+    if Subscription.objects.filter(tenant=tenant, status__in=CURRENT_SUBSCRIPTION_STATUSES).exists():
+        raise Conflict("The company already has a current subscription; change its plan instead.",
+                       code="subscription_exists")
+    # Open invoices of an earlier (expired) subscription are replaced by the new one's.
+    for stale in Invoice.objects.filter(tenant=tenant, status=InvoiceStatus.ISSUED, subscription__isnull=False):
+        if not stale.payments.filter(verification_status=VerificationStatus.PENDING).exists():
+            invoice_void(tenant=tenant, actor=actor, invoice=stale, reason="Replaced by a new subscription.")
+    subscription = Subscription(tenant=tenant, plan=plan, started_on=on, created_by=actor)
+    if plan.trial_days and not _tenant_had_trial(tenant):
+        subscription.status = S.TRIAL
+        subscription.trial_ends_on = on + datetime.timedelta(days=plan.trial_days)
+        subscription.current_period_start, subscription.current_period_end = on, subscription.trial_ends_on
+        subscription.save()
+    elif plan.is_free:
+        subscription.status = S.ACTIVE
+        subscription.current_period_start, subscription.current_period_end = on, add_period(on, plan.period)
+        subscription.save()
+        if tenant.status == TenantStatus.SUSPENDED and tenant.is_suspended_for_nonpayment:
+            tenant_reactivate(tenant=tenant, actor=actor)
+    else:
+        subscription.status = S.PENDING_PAYMENT
+        subscription.save()
+        subscription_issue_period_invoice(subscription=subscription, actor=actor, plan=plan, start=on, on=on,
+                                          kind=InvoiceKind.FIRST)
+    return subscription
+
+
+def _void_unpaid_invoices(subscription: Subscription, actor: User | None, reason: str) -> None:
+    for invoice in Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
+                                          status__in=(InvoiceStatus.DRAFT, InvoiceStatus.ISSUED)):
+        invoice_void(tenant=subscription.tenant, actor=actor, invoice=invoice, reason=reason)
+
+
+def _refuse_if_payment_pending(subscription: Subscription) -> None:
+    if subscription.payments.filter(verification_status=VerificationStatus.PENDING).exists():
+        raise Conflict("A payment is waiting for verification; wait for it first.", code="payment_pending")
+
+
+@transaction.atomic
+def subscription_cancel(*, tenant: Tenant, actor: User | None, subscription: Subscription,
+                        immediately: bool = False, on: datetime.date | None = None) -> Subscription:
+    """Cancel at period end, honouring paid time; staff may end it at once.
+
+    Without paid time left (no period yet, or the period already ended) it ends at once.
+    """
+    on = on or timezone.localdate()
+    if immediately and actor is not None and not is_super_admin(actor):
+        raise Forbidden("Only platform staff may end a subscription immediately.")
+    subscription = lock_subscription(subscription, tenant)
+    if not subscription.can_transition_to(S.CANCELLED):
+        subscription_set_status(subscription, S.CANCELLED)  # raises the state table's refusal
+    if subscription.cancel_at_period_end and not immediately:
+        raise Conflict("The subscription is already cancelled at the end of its period.", code="already_cancelled")
+    _refuse_if_payment_pending(subscription)
+    has_paid_time = subscription.current_period_end is not None and subscription.current_period_end > on
+    subscription.cancelled_at, subscription.cancelled_by = timezone.now(), actor
+    subscription.auto_renew = False
+    if immediately or not has_paid_time or subscription.status in (S.PENDING_PAYMENT, S.PAST_DUE):
+        subscription_set_status(subscription, S.CANCELLED)
+        subscription.ended_on = on
+    else:
+        subscription.cancel_at_period_end = True
+    subscription.save()
+    _void_unpaid_invoices(subscription, actor, "Subscription cancelled.")
+    return subscription
+
+
+@transaction.atomic
+def subscription_extend(*, tenant: Tenant, actor: User | None, subscription: Subscription,
+                        days: int) -> Subscription:
+    """Give a trial or active subscription extra days (staff goodwill)."""
+    if not isinstance(days, int) or not 0 < days <= 366:
+        raise ServiceError("Extend by 1 to 366 days.", code="days_invalid", fields={"days": ["1 to 366."]})
+    subscription = lock_subscription(subscription, tenant)
+    if subscription.status not in (S.TRIAL, S.ACTIVE):
+        raise InvalidTransition("Only trial and active subscriptions can be extended.",
+                                fields={"status": [subscription.status]})
+    if Invoice.objects.filter(subscription=subscription, status=InvoiceStatus.ISSUED,
+                              period_start=subscription.current_period_end).exists():
+        raise Conflict("The next period's invoice is already issued; void it first.", code="invoice_issued")
+    subscription.current_period_end += datetime.timedelta(days=days)
+    if subscription.status == S.TRIAL:
+        subscription.trial_ends_on = subscription.current_period_end
+    subscription.save(update_fields=["current_period_end", "trial_ends_on", "updated_at"])
+    return subscription
+
+
+@transaction.atomic
+def subscription_change_plan(*, tenant: Tenant, actor: User | None, subscription: Subscription,
+                             plan: Plan, on: datetime.date | None = None) -> Subscription:
+    """Switch to another plan from the next period (no proration); an issued renewal is re-issued."""
+    on = on or timezone.localdate()
+    if not plan.is_active or (not plan.is_public and not is_super_admin(actor)):
+        raise ServiceError("This plan is not available.", code="plan_unavailable",
+                           fields={"plan": ["This plan is not available."]})
+    subscription = lock_subscription(subscription, tenant)
+    if subscription.status not in (S.TRIAL, S.ACTIVE) or subscription.cancel_at_period_end:
+        raise InvalidTransition("Only a running subscription can change its plan; subscribe again instead.",
+                                fields={"status": [subscription.status]})
+    _refuse_if_payment_pending(subscription)
+    if plan.pk == subscription.plan_id:
+        subscription.next_plan = None
+        subscription.save(update_fields=["next_plan", "updated_at"])
+        return subscription
+    subscription.next_plan = plan
+    subscription.save(update_fields=["next_plan", "updated_at"])
+    renewal = Invoice.objects.filter(subscription=subscription, status=InvoiceStatus.ISSUED,
+                                     period_start=subscription.current_period_end).first()
+    if renewal is not None:
+        invoice_void(tenant=tenant, actor=actor, invoice=renewal, reason="Plan changed.")
+        if not plan.is_free:
+            subscription_issue_period_invoice(subscription=subscription, actor=actor, plan=plan,
+                                              start=subscription.current_period_end, on=on,
+                                              kind=InvoiceKind.RENEWAL)
+    return subscription
+
+
+def subscription_mark_pending_verification(*, subscription: Subscription) -> str:
+    """Hold a locked subscription while a payment proof is checked; return the status to restore."""
+    previous = subscription.status
+    subscription_set_status(subscription, S.PENDING_VERIFICATION)
+    subscription.save(update_fields=["status", "updated_at"])
+    return previous
+
+
+def subscription_restore_after_rejection(*, subscription: Subscription, status: str) -> None:
+    """Return a locked subscription to the status it had before the rejected payment."""
+    if subscription.status != S.PENDING_VERIFICATION:
+        return  # it moved on meanwhile (e.g. staff cancelled it); nothing to restore
+    subscription_set_status(subscription, status)
+    subscription.save(update_fields=["status", "updated_at"])
+
+
+def subscription_apply_paid_invoice(*, invoice: Invoice, actor: User | None, on: datetime.date) -> Subscription:
+    """Activate the invoice's subscription for the paid period and lift a non-payment suspension.
+
+    The new period is the invoice's; if that period is already over (paid very late), it starts today.
+    """
+    subscription = lock_subscription(invoice.subscription)
+    if subscription.status == S.CANCELLED:
+        return subscription  # paid after cancellation: the money is recorded, nothing to activate
+    subscription_set_status(subscription, S.ACTIVE)
+    plan = invoice.plan or subscription.plan
+    start, end = invoice.period_start, invoice.period_end
+    if start is None or end is None or end <= on:
+        start, end = on, add_period(on, plan.period)
+    subscription.plan = plan
+    if subscription.next_plan_id == plan.pk:
+        subscription.next_plan = None
+    subscription.current_period_start, subscription.current_period_end = start, end
+    subscription.past_due_since = None
+    subscription.expired_on = None
+    subscription.save()
+    tenant = Tenant.objects.select_for_update().get(pk=subscription.tenant_id)
+    if tenant.status == TenantStatus.SUSPENDED and tenant.is_suspended_for_nonpayment:
+        tenant_reactivate(tenant=tenant, actor=actor)
+    return subscription

@@ -1,0 +1,29 @@
+"""Celery tasks of the billing cycle: ids in, one service call each."""
+
+import datetime
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from billing.services.cycle import billing_cycle_run_for_tenant, billing_cycle_tenant_ids
+from tenancy.models import Tenant
+
+
+@shared_task
+def run_billing_cycle(on: str | None = None) -> int:
+    """Fan the daily billing cycle out: one task per tenant with billing work; return how many."""
+    day = on or timezone.localdate().isoformat()
+    tenant_ids = billing_cycle_tenant_ids()
+    for tenant_id in tenant_ids:
+        run_billing_cycle_for_tenant.delay(tenant_id=tenant_id, on=day)
+    return len(tenant_ids)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def run_billing_cycle_for_tenant(*, tenant_id: int, on: str) -> dict:
+    """Run the billing cycle of one tenant on date `on` (ISO format)."""
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is None:
+        return {}
+    return dict(billing_cycle_run_for_tenant(tenant=tenant, on=datetime.date.fromisoformat(on)))
