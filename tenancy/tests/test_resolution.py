@@ -40,7 +40,7 @@ def test_subdomain_resolves_to_its_tenant(tenant):
 
 def test_custom_domain_resolves(tenant):
     Domain.objects.create(tenant=tenant, host="custom-domain.com")
-    response, seen = resolve("custom-domain.com")
+    _, seen = resolve("custom-domain.com")
     assert seen["tenant"] == tenant
 
 
