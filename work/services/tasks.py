@@ -196,7 +196,7 @@ def task_move(*, tenant: Tenant, actor: User, task: Task, status: str, position:
     if status != old_status:
         activity_add(tenant=tenant, task=task, actor=actor, action=TaskAction.MOVED, field="status",
                      old=old_status, new=status)
-    if task.position != old_position or status != old_status:
+    if task.position != old_position:
         activity_add(tenant=tenant, task=task, actor=actor, action=TaskAction.MOVED, field="position",
                      old=old_position, new=task.position)
     return task
