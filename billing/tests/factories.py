@@ -1,0 +1,96 @@
+"""Billing factories: the tenant always comes from the parent object (subscription, invoice)."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from billing.demo import minimal_pdf
+from billing.models import (
+    BillingPeriod,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    Plan,
+    Subscription,
+    SubscriptionStatus,
+)
+from tenancy.tests.factories import TenantFactory
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"plan{n}")
+    name = factory.LazyAttribute(lambda p: p.code.title())
+    price = Decimal("49.00")
+    currency = "USD"
+    period = BillingPeriod.MONTHLY
+    trial_days = 0
+    max_users = 10
+    max_teams = 5
+    max_tasks = 100
+    max_storage_mb = 1000
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subscription
+
+    tenant = factory.SubFactory(TenantFactory)
+    plan = factory.SubFactory(PlanFactory)
+    status = SubscriptionStatus.ACTIVE
+    started_on = factory.LazyFunction(timezone.localdate)
+    current_period_start = factory.LazyFunction(timezone.localdate)
+    current_period_end = factory.LazyAttribute(lambda s: s.current_period_start + datetime.timedelta(days=30))
+
+
+class InvoiceFactory(factory.django.DjangoModelFactory):
+    """A DRAFT invoice with one line; issue it through `invoice_issue` to give it a number."""
+
+    class Meta:
+        model = Invoice
+        skip_postgeneration_save = True
+
+    subscription = factory.SubFactory(SubscriptionFactory)
+    tenant = factory.LazyAttribute(lambda i: i.subscription.tenant)
+    plan = factory.LazyAttribute(lambda i: i.subscription.plan)
+    kind = InvoiceKind.RENEWAL
+    status = InvoiceStatus.DRAFT
+    currency = "USD"
+    subtotal = Decimal("49.00")
+    total = Decimal("49.00")
+    period_start = factory.LazyAttribute(lambda i: i.subscription.current_period_end)
+    period_end = factory.LazyAttribute(lambda i: i.period_start + datetime.timedelta(days=30))
+
+    @factory.post_generation
+    def with_line(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            InvoiceLine.objects.create(tenant=obj.tenant, invoice=obj, description="Subscription",
+                                       unit_price=obj.subtotal, amount=obj.subtotal)
+
+
+def pdf_upload(name: str = "proof.pdf", text: str = "Bank transfer receipt") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, minimal_pdf(text), content_type="application/pdf")
+
+
+def issued_invoice(**kwargs) -> Invoice:
+    """Build a draft with InvoiceFactory and issue it through the service (numbered, snapshotted)."""
+    from billing.services.invoices import invoice_issue
+
+    invoice = InvoiceFactory(**kwargs)
+    return invoice_issue(tenant=invoice.tenant, actor=None, invoice=invoice)
+
+
+def submitted_payment(*, invoice: Invoice, actor=None):
+    """Submit a payment proof for `invoice` through the service."""
+    from billing.services.payments import payment_submit
+
+    return payment_submit(tenant=invoice.tenant, actor=actor, invoice=invoice, amount=invoice.total,
+                          currency=invoice.currency, method="BANK_TRANSFER", paid_on=timezone.localdate(),
+                          proof=pdf_upload(), reference="TRX-1")
