@@ -1,0 +1,101 @@
+"""Health probes, the OpenAPI schema, and who may enter the control panel."""
+
+
+from tenancy.models import ActivityLog, Tenant, TenantStatus
+
+
+def test_health_live(client, db):
+    response = client.get("/health/")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_health_ready_checks_database_and_cache(client, db):
+    response = client.get("/health/ready/")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "cache": "ok"}
+
+
+def test_health_ready_reports_an_unreachable_broker(client, db, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    from project.celery import app
+
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    try:
+        response = client.get("/health/ready/")
+    finally:
+        app.conf.broker_url = None
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"].startswith("error")
+
+
+def test_openapi_schema_documents_the_api(client, db):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    schema = response.json()
+    for path in ["/api/auth/register/", "/api/auth/login/", "/api/auth/token/refresh/", "/api/tenants/",
+                 "/api/tenants/{id}/approve/", "/api/tenants/invitations/accept/", "/api/notifications/",
+                 "/api/activity/"]:
+        assert path in schema["paths"], path
+    assert "jwtAuth" in schema["components"]["securitySchemes"]
+    register = schema["paths"]["/api/auth/register/"]["post"]
+    assert "requestBody" in register and "201" in register["responses"]
+
+
+def test_swagger_ui_is_served(client, db):
+    assert client.get("/api/docs/").status_code == 200
+
+
+# --- the control panel ----------------------------------------------------------------------------------------
+
+
+def test_staff_reaches_the_admin(client, super_admin):
+    client.force_login(super_admin)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_tenant_admin_cannot_enter_the_admin(client, tenant_admin):
+    response = client.post("/admin/login/?next=/admin/",
+                           {"username": tenant_admin.email, "password": "correct-horse-battery-staple"})
+    assert response.status_code == 200  # the form again, with an error
+    assert "_auth_user_id" not in client.session
+    client.force_login(tenant_admin)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_staff_logs_in_with_the_form(client, super_admin):
+    response = client.post("/admin/login/?next=/admin/",
+                           {"username": super_admin.email, "password": "correct-horse-battery-staple"})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_admin_is_not_served_on_tenant_hosts(client, super_admin, tenant):
+    client.force_login(super_admin)
+    assert client.get("/admin/", HTTP_HOST="alpha.localhost").status_code == 404
+
+
+def test_admin_ip_allowlist(client, super_admin, settings):
+    client.force_login(super_admin)
+    settings.ADMIN_ALLOWED_IPS = ["10.0.0.0/8"]
+    assert client.get("/admin/", REMOTE_ADDR="192.168.1.5").status_code == 403
+    assert client.get("/admin/", REMOTE_ADDR="10.1.2.3").status_code == 200
+
+
+def test_admin_writes_are_in_the_activity_log(client, super_admin):
+    client.force_login(super_admin)
+    response = client.post("/admin/auth/group/add/", {"name": "Operations"})
+    assert response.status_code == 302
+    log = ActivityLog.objects.get(verb="admin.auth_group_add")
+    assert log.actor == super_admin and log.tenant is None and log.ip_address == "127.0.0.1"
+
+
+def test_demo_seed_is_idempotent(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    counts = {model: model.objects.count() for model in (Tenant, ActivityLog)}
+    call_command("seed_demo")
+    assert {model: model.objects.count() for model in counts} == counts
+    assert Tenant.objects.get(slug="newco").status == TenantStatus.PENDING
+    assert Tenant.objects.get(slug="acme").domains.get(is_primary=True).host == "acme.localhost"
+    assert Tenant.objects.get(slug="customdomain").domains.get(is_primary=True).host == "custom-domain.com"
