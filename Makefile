@@ -12,7 +12,9 @@ RUN_ENV := DEBUG=$(DEBUG)
 
 DEB_PACKAGES := pkg-config libmariadb-dev python3-dev gcc libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
 
-.PHONY: run test setup system-deps venv migrate seed serve worker beat lint check ci clean
+BROWSER_PACKAGES := chromium chromium-driver
+
+.PHONY: run test setup system-deps browser-deps venv migrate seed serve worker beat lint check clean
 
 run: setup seed serve ## set up everything, load the demo data and serve on http://$(HOST):$(PORT)
 
@@ -26,6 +28,17 @@ system-deps: ## install the Debian packages mysqlclient and weasyprint need (roo
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
 	    echo "Missing Debian packages. Run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+browser-deps: ## Debian's headless Chromium and its driver, for the browser tests
+	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Browser tests will be skipped. To run them: sudo apt-get install -y$$missing"; \
 	  fi; \
 	fi
 
@@ -52,7 +65,7 @@ serve:
 	@echo ""
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: system-deps venv ## run the whole suite (SQLite unless DATABASE_URL says otherwise)
+test: system-deps browser-deps venv ## run the whole suite (SQLite unless DATABASE_URL says otherwise)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv
