@@ -21,6 +21,9 @@ from work.services import comments as comment_services
 from work.services import tasks as task_services
 from work.services import teams as team_services
 
+COMMENT_ID = OpenApiParameter("comment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+ATTACHMENT_ID = OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
 
 def _plain(values: dict) -> dict:
     """Make validated input storable as JSON in the activity log."""
@@ -222,8 +225,9 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         page = self.paginate_queryset(selectors.comment_list(tenant=self.tenant, task=task))
         return self.get_paginated_response(s.CommentSerializer(page, many=True).data)
 
-    @extend_schema(methods=["PATCH"], request=s.CommentWriteSerializer, responses=s.CommentSerializer)
-    @extend_schema(methods=["DELETE"], request=None, responses={204: None})
+    @extend_schema(methods=["PATCH"], request=s.CommentWriteSerializer, responses=s.CommentSerializer,
+                   parameters=[COMMENT_ID])
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None}, parameters=[COMMENT_ID])
     @action(detail=True, methods=["patch", "delete"], url_path=r"comments/(?P<comment_id>[^/.]+)")
     def comment_detail(self, request, pk=None, comment_id=None):
         task = self.get_object()
@@ -255,8 +259,8 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         page = self.paginate_queryset(selectors.attachment_list(tenant=self.tenant, task=task))
         return self.get_paginated_response(s.AttachmentSerializer(page, many=True).data)
 
-    @extend_schema(methods=["GET"], responses=s.AttachmentSerializer)
-    @extend_schema(methods=["DELETE"], request=None, responses={204: None})
+    @extend_schema(methods=["GET"], responses=s.AttachmentSerializer, parameters=[ATTACHMENT_ID])
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None}, parameters=[ATTACHMENT_ID])
     @action(detail=True, methods=["get", "delete"], url_path=r"attachments/(?P<attachment_id>[^/.]+)")
     def attachment_detail(self, request, pk=None, attachment_id=None):
         task = self.get_object()
@@ -267,7 +271,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(s.AttachmentSerializer(attachment).data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}, parameters=[ATTACHMENT_ID])
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[^/.]+)/download")
     def attachment_download(self, request, pk=None, attachment_id=None):
         task = self.get_object()
