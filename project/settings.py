@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "project.db_router.ReplicaPinMiddleware",
     "tenancy.middleware.TenantMiddleware",
     "platform_admin.middleware.AdminIPAllowlistMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -114,6 +115,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# An optional read replica: lists and reports read there, writes and transactions use the primary.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {**DATABASES["default"], **env.db("DATABASE_REPLICA_URL")}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["project.db_router.PrimaryReplicaRouter"]
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
