@@ -258,6 +258,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "tenancy.models.Role",
         "TenantRoleEnum": "tenancy.models.TENANT_ROLE_CHOICES",
+        "TenantStatusEnum": "tenancy.models.TenantStatus",
+        "TeamRoleEnum": "work.models.TeamRole",
+        "TaskStatusEnum": "work.models.TaskStatus",
+        "TaskPriorityEnum": "work.models.TaskPriority",
+        "SubscriptionStatusEnum": "billing.models.SubscriptionStatus",
+        "InvoiceStatusEnum": "billing.models.InvoiceStatus",
+        "PaymentStatusEnum": "billing.models.PaymentStatus",
+        "VerificationStatusEnum": "billing.models.VerificationStatus",
     },
 }
 
