@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from billing.models import (
@@ -131,15 +131,29 @@ def _next_invoice_number(year: int) -> str:
     """Take the next number of `year` from its counter row, locked until the transaction ends."""
     sequence = InvoiceSequence.objects.select_for_update().filter(year=year).first()
     if sequence is None:
-        try:
-            with transaction.atomic():
-                InvoiceSequence.objects.create(year=year, last_number=0)
-        except IntegrityError:  # another transaction created this year's row first
-            pass
+        _create_sequence_row(year)
         sequence = InvoiceSequence.objects.select_for_update().get(year=year)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     return f"INV-{year}-{sequence.last_number:06d}"
+
+
+def _create_sequence_row(year: int) -> None:
+    """Create the year's counter row, safely when several transactions try at once."""
+    if connection.vendor == "mysql":
+        # A plain INSERT that hits the other transaction's new row takes a shared lock and two such
+        # waiters deadlock when they then ask for the row lock; this upsert takes the exclusive
+        # lock at once, so concurrent first invoices of a year simply queue.
+        table = connection.ops.quote_name(InvoiceSequence._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} (year, last_number) VALUES (%s, 0) "  # noqa: S608 (no input)
+                           "ON DUPLICATE KEY UPDATE last_number = last_number", [year])
+        return
+    try:
+        with transaction.atomic():
+            InvoiceSequence.objects.create(year=year, last_number=0)
+    except IntegrityError:  # another transaction created this year's row first
+        pass
 
 
 def _snapshot_parties(invoice: Invoice, tenant: Tenant) -> None:

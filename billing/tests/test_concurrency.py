@@ -1,0 +1,114 @@
+"""Row locks under real concurrency (MariaDB only: SQLite serialises every writer anyway)."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+
+from billing.models import (
+    Invoice,
+    InvoiceSequence,
+    InvoiceStatus,
+    Payment,
+    Subscription,
+    SubscriptionStatus,
+    VerificationStatus,
+)
+from billing.services import invoices as invoice_services
+from billing.services import payments as payment_services
+from billing.services import subscriptions as subscription_services
+from billing.tests.factories import PlanFactory, SubscriptionFactory, issued_invoice, submitted_payment
+from tenancy.exceptions import Conflict
+from tenancy.models import Notification, NotificationType, Role, TenantStatus
+from tenancy.tests.factories import StaffFactory, UserFactory
+
+pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(transaction=True)]
+
+
+def run_concurrently(count: int, work) -> list:
+    """Start `count` threads that call work(i) at the same moment; return each result or exception."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = work(index)
+        except Exception as exc:  # noqa: BLE001  (collected and asserted by the test)
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def test_twenty_concurrent_verifications_apply_once():
+    staff = StaffFactory()
+    subscription = SubscriptionFactory(status=SubscriptionStatus.EXPIRED)
+    tenant = subscription.tenant
+    tenant.status, tenant.is_suspended_for_nonpayment = TenantStatus.SUSPENDED, True
+    tenant.save()
+    admin = UserFactory(tenant=tenant, role=Role.TENANT_ADMIN)
+    invoice = issued_invoice(subscription=subscription)
+    payment = submitted_payment(invoice=invoice)
+
+    results = run_concurrently(20, lambda i: payment_services.payment_verify(
+        tenant=tenant, actor=staff, payment=Payment.objects.get(pk=payment.pk)))
+
+    done = [r for r in results if isinstance(r, Payment)]
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(done) == 1, results
+    assert len(refused) == 19 and {r.code for r in refused} == {"payment_already_processed"}
+    payment.refresh_from_db()
+    invoice.refresh_from_db()
+    subscription.refresh_from_db()
+    tenant.refresh_from_db()
+    assert payment.verification_status == VerificationStatus.VERIFIED
+    assert invoice.status == InvoiceStatus.PAID
+    assert subscription.status == SubscriptionStatus.ACTIVE
+    assert tenant.status == TenantStatus.ACTIVE
+    # Exactly one effect: one history row per change, one notification per admin.
+    assert payment.history.filter(verification_status=VerificationStatus.VERIFIED).count() == 1
+    assert invoice.history.filter(status=InvoiceStatus.PAID).count() == 1
+    assert Notification.objects.filter(recipient=admin, type=NotificationType.PAYMENT_VERIFIED).count() == 1
+
+
+def test_four_threads_issue_gapless_unique_numbers():
+    subscription = SubscriptionFactory()
+    tenants = [subscription.tenant, SubscriptionFactory().tenant]
+    assert not InvoiceSequence.objects.exists()  # the year's counter row is created under contention too
+    per_thread = 6
+    day = datetime.date(2026, 6, 1)
+
+    def issue(index: int) -> list[str]:
+        numbers = []
+        for _ in range(per_thread):
+            invoice = invoice_services.invoice_create_and_issue(
+                tenant=tenants[index % 2], actor=None, issued_on=day,
+                lines=[{"description": "Work", "quantity": 1, "unit_price": "10.00"}])
+            numbers.append(invoice.number)
+        return numbers
+
+    results = run_concurrently(4, issue)
+    assert all(isinstance(r, list) for r in results), results
+    numbers = sorted(n for r in results for n in r)
+    assert numbers == [f"INV-2026-{i:06d}" for i in range(1, 4 * per_thread + 1)]
+    assert Invoice.objects.filter(number__isnull=False).count() == 4 * per_thread
+    assert InvoiceSequence.objects.get(year=2026).last_number == 4 * per_thread
+
+
+def test_concurrent_subscribe_creates_one_subscription(tenant):
+    plan = PlanFactory()
+    admins = [UserFactory(tenant=tenant, role=Role.TENANT_ADMIN) for _ in range(4)]
+    results = run_concurrently(4, lambda i: subscription_services.subscription_create(
+        tenant=tenant, actor=admins[i], plan=plan))
+    assert sum(isinstance(r, Subscription) for r in results) == 1, results
+    assert {r.code for r in results if isinstance(r, Conflict)} == {"subscription_exists"}
+    assert Subscription.objects.filter(tenant=tenant).count() == 1
+    assert Invoice.objects.filter(tenant=tenant).count() == 1
