@@ -136,9 +136,10 @@ def tenant_admins(tenant: Tenant) -> list[User]:
     return list(User.objects.filter(tenant=tenant, role=Role.TENANT_ADMIN, is_active=True))
 
 
-def _transition(*, tenant: Tenant, to: str) -> Tenant:
+def _transition(*, tenant: Tenant, to: str, from_statuses: set[str]) -> Tenant:
+    """Lock the tenant and move it to `to`, refusing any start status the action does not allow."""
     locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
-    if not locked.can_transition_to(to):
+    if locked.status not in from_statuses or not locked.can_transition_to(to):
         raise InvalidTransition(f"A {locked.get_status_display().lower()} company cannot become {to.lower()}.",
                                 fields={"status": [locked.status]})
     locked.status = to
@@ -148,7 +149,8 @@ def _transition(*, tenant: Tenant, to: str) -> Tenant:
 @transaction.atomic
 def tenant_approve(*, tenant: Tenant, actor: User) -> Tenant:
     """Approve a pending (or earlier rejected) tenant and tell its admins."""
-    tenant = _transition(tenant=tenant, to=TenantStatus.ACTIVE)
+    tenant = _transition(tenant=tenant, to=TenantStatus.ACTIVE,
+                         from_statuses={TenantStatus.PENDING, TenantStatus.REJECTED})
     tenant.approved_at, tenant.approved_by = timezone.now(), actor
     tenant.rejection_reason = ""
     tenant.save(update_fields=["status", "approved_at", "approved_by", "rejection_reason", "updated_at"])
@@ -163,7 +165,7 @@ def tenant_reject(*, tenant: Tenant, actor: User, reason: str) -> Tenant:
     """Reject a pending tenant, recording why."""
     if not reason.strip():
         raise ServiceError("Give a reason.", code="reason_required", fields={"reason": ["This field is required."]})
-    tenant = _transition(tenant=tenant, to=TenantStatus.REJECTED)
+    tenant = _transition(tenant=tenant, to=TenantStatus.REJECTED, from_statuses={TenantStatus.PENDING})
     tenant.rejected_at, tenant.rejected_by, tenant.rejection_reason = timezone.now(), actor, reason.strip()
     tenant.save(update_fields=["status", "rejected_at", "rejected_by", "rejection_reason", "updated_at"])
     notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.TENANT_REJECTED,
@@ -176,7 +178,7 @@ def tenant_suspend(*, tenant: Tenant, actor: User | None, reason: str, for_nonpa
     """Suspend an active tenant (by staff, or by the billing cycle for non-payment)."""
     if not reason.strip():
         raise ServiceError("Give a reason.", code="reason_required", fields={"reason": ["This field is required."]})
-    tenant = _transition(tenant=tenant, to=TenantStatus.SUSPENDED)
+    tenant = _transition(tenant=tenant, to=TenantStatus.SUSPENDED, from_statuses={TenantStatus.ACTIVE})
     tenant.suspended_at, tenant.suspended_by = timezone.now(), actor
     tenant.suspension_reason = reason.strip()
     tenant.is_suspended_for_nonpayment = for_nonpayment
@@ -190,7 +192,7 @@ def tenant_suspend(*, tenant: Tenant, actor: User | None, reason: str, for_nonpa
 @transaction.atomic
 def tenant_reactivate(*, tenant: Tenant, actor: User | None) -> Tenant:
     """Lift a suspension (staff, or a verified payment)."""
-    tenant = _transition(tenant=tenant, to=TenantStatus.ACTIVE)
+    tenant = _transition(tenant=tenant, to=TenantStatus.ACTIVE, from_statuses={TenantStatus.SUSPENDED})
     tenant.is_suspended_for_nonpayment = False
     tenant.suspension_reason = ""
     tenant.save(update_fields=["status", "is_suspended_for_nonpayment", "suspension_reason", "updated_at"])
