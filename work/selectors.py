@@ -1,6 +1,6 @@
 """Every read of the work app that the API or the admin needs; each list runs a fixed number of queries."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -12,6 +12,7 @@ from work.models import (
     Comment,
     Task,
     TaskActivity,
+    TaskPriority,
     Team,
     TeamInvitation,
     TeamMember,
@@ -32,6 +33,9 @@ def _with_counts(queryset: QuerySet[Task], *, tenant: Tenant) -> QuerySet[Task]:
     return queryset.select_related("team", "assignee", "creator").annotate(
         comment_count=_count_of(Comment, tenant=tenant),
         attachment_count=_count_of(Attachment, tenant=tenant),
+        # Sorting by priority means by urgency, not alphabetically.
+        priority_rank=Case(*[When(priority=value, then=Value(rank)) for rank, value in enumerate(TaskPriority.values)],
+                           output_field=IntegerField()),
     )
 
 

@@ -154,7 +154,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
     permission_classes = [IsTenantWorker]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     filterset_class = TaskFilter
-    ordering_fields = ["created_at", "updated_at", "due_on", "priority", "position", "title"]
+    ordering_fields = ["created_at", "updated_at", "due_on", "priority_rank", "position", "title"]
     activity_noun = "task"
 
     def get_tenant_queryset(self, tenant):

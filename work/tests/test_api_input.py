@@ -208,3 +208,26 @@ def test_archived_team_takes_no_tasks(api, manager, member, team):
     assert api(manager).delete(f"/api/teams/{team.id}/").status_code == 204
     response = api(member).post("/api/tasks/", {"team": team.id, "title": "late"})
     assert response.status_code == 409 and response.json()["code"] == "team_archived"
+
+
+def test_filters_and_ordering(api, member, team):
+    from work.tests.factories import TaskFactory
+
+    low = TaskFactory(team=team, title="Tidy the wiki", priority="LOW", due_on="2026-01-10", assignee=member)
+    urgent = TaskFactory(team=team, title="Outage", priority="URGENT", due_on="2026-01-20", status="IN_PROGRESS",
+                         description="the WIKI is down")
+    TaskFactory(team=team, title="Other", priority="MEDIUM")
+    client = api(member)
+
+    def ids(query):
+        response = client.get(f"/api/tasks/?{query}")
+        assert response.status_code == 200, response.json()
+        return [t["id"] for t in response.json()["results"]]
+
+    assert set(ids("search=wiki")) == {low.id, urgent.id}
+    assert ids(f"assignee={member.id}") == [low.id]
+    assert ids("status=IN_PROGRESS") == [urgent.id]
+    assert set(ids("priority=LOW&priority=URGENT")) == {low.id, urgent.id}
+    assert ids("due_after=2026-01-15&due_before=2026-01-31") == [urgent.id]
+    assert ids(f"team={team.id}&ordering=-priority_rank")[0] == urgent.id
+    assert ids("ordering=due_on")[-2:] == [low.id, urgent.id] or ids("ordering=due_on")[:2] == [low.id, urgent.id]

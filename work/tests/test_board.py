@@ -75,7 +75,7 @@ def test_create_appends_and_delete_closes_the_gap(member, team, tenant):
 
 
 @pytest.mark.django_db
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     initial=st.lists(st.sampled_from(TaskStatus.values), min_size=1, max_size=8),
     moves=st.lists(

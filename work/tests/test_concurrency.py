@@ -1,0 +1,64 @@
+"""Concurrent moves and creates on one board (MariaDB, where SELECT ... FOR UPDATE really locks)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from tenancy.models import Role
+from tenancy.tests.factories import TenantFactory, UserFactory
+from work.models import Task, TaskStatus
+from work.services.tasks import task_create, task_move
+from work.tests.factories import TaskFactory, TeamFactory, make_member
+from work.tests.test_board import assert_contiguous
+
+pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(transaction=True)]
+
+
+def _run_at_once(jobs) -> list[Exception]:
+    barrier = threading.Barrier(len(jobs))
+    errors: list[Exception] = []
+
+    def run(job):
+        try:
+            barrier.wait(timeout=10)
+            job()
+        except Exception as exc:  # noqa: BLE001 - the test reports every failure of a thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+def test_concurrent_moves_keep_columns_contiguous():
+    tenant = TenantFactory()
+    user = UserFactory(tenant=tenant, role=Role.MEMBER)
+    team = TeamFactory(tenant=tenant)
+    make_member(team, user)
+    tasks = [TaskFactory(team=team) for _ in range(8)]
+    statuses = TaskStatus.values
+    jobs = [
+        (lambda t=task, i=i: task_move(tenant=tenant, actor=user, task=Task.objects.get(pk=t.pk),
+                                       status=statuses[i % 4], position=0))
+        for i, task in enumerate(tasks)
+    ]
+    assert _run_at_once(jobs) == []
+    columns = assert_contiguous(team)
+    assert sum(len(ids) for ids in columns.values()) == 8
+    assert all(len(columns[status]) == 2 for status in statuses)
+
+
+def test_concurrent_creates_get_distinct_positions():
+    tenant = TenantFactory()
+    user = UserFactory(tenant=tenant, role=Role.MEMBER)
+    team = TeamFactory(tenant=tenant)
+    make_member(team, user)
+    jobs = [(lambda i=i: task_create(tenant=tenant, actor=user, team=team, title=f"t{i}")) for i in range(6)]
+    assert _run_at_once(jobs) == []
+    assert len(assert_contiguous(team)["TODO"]) == 6
