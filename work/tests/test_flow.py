@@ -58,3 +58,16 @@ def test_member_works_a_task_from_todo_to_done(api, member, manager, team, djang
     # The member created, was assigned and commented: nobody else is involved, so nobody is notified.
     assert client.get("/api/notifications/").json()["unread_count"] == 0
     assert api(manager).get("/api/notifications/").json()["unread_count"] == 0
+
+
+def test_writes_are_in_the_tenant_activity_log(api, member, tenant_admin, team, tenant):
+    from tenancy.models import ActivityLog
+
+    created = api(member).post("/api/tasks/", {"team": team.id, "title": "Audit me"})
+    task_id = created.json()["id"]
+    api(member).post(f"/api/tasks/{task_id}/move/", {"status": "DONE", "position": 0})
+    rows = list(ActivityLog.objects.filter(tenant=tenant).values_list("verb", "object_id", "actor_id"))
+    assert ("task.created", str(task_id), member.id) in rows
+    assert ("task.moved", str(task_id), member.id) in rows
+    verbs = [row["verb"] for row in api(tenant_admin).get("/api/activity/").json()["results"]]
+    assert "task.moved" in verbs
