@@ -9,18 +9,20 @@ from collections.abc import Callable
 
 from tenancy.exceptions import PlanLimitReached
 
-# resource name -> counter(tenant) -> int
-_counters: dict[str, Callable] = {}
+# resource name -> counters(tenant) -> number; a resource's usage is the sum of its counters
+_counters: dict[str, list[Callable]] = {}
 _policy: list[Callable] = []
 
 RESOURCES = ("users", "teams", "tasks", "storage_mb")
 
 
 def register_usage(resource: str, counter: Callable) -> None:
-    """Declare how to count `resource` for a tenant."""
+    """Add a counter of `resource` for a tenant (several apps may each count their own files)."""
     if resource not in RESOURCES:
         raise ValueError(f"unknown resource {resource!r}")
-    _counters[resource] = counter
+    counters = _counters.setdefault(resource, [])
+    if counter not in counters:
+        counters.append(counter)
 
 
 def register_policy(policy: Callable) -> None:
@@ -33,8 +35,7 @@ def limits_for(tenant) -> dict:
 
 
 def usage(tenant, resource: str) -> int | float:
-    counter = _counters.get(resource)
-    return counter(tenant) if counter is not None else 0
+    return sum(counter(tenant) for counter in _counters.get(resource, []))
 
 
 def usage_report(tenant) -> list[dict]:
