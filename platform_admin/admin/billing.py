@@ -1,0 +1,382 @@
+"""Plans, subscriptions, payments and invoices: every action calls the billing services the API calls."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from unfold.admin import TabularInline
+from unfold.contrib.filters.admin import AutocompleteSelectFilter, RangeDateFilter
+from unfold.decorators import action, display
+from unfold.enums import ActionVariant
+
+from billing import pdf
+from billing.models import Invoice, InvoiceLine, Payment, Plan, Subscription
+from billing.services.invoices import (
+    invoice_create,
+    invoice_create_and_issue,
+    invoice_issue,
+    invoice_mark_paid,
+    invoice_void,
+)
+from billing.services.payments import payment_reject, payment_verify
+from billing.services.plans import PLAN_EDITABLE_FIELDS, plan_create, plan_update
+from billing.services.subscriptions import subscription_cancel, subscription_change_plan, subscription_extend
+from platform_admin.admin.base import HistoryAdmin, back_to, next_url
+from platform_admin.exports import StreamingExportMixin, StreamingImportExportMixin
+from platform_admin.forms import (
+    CancelDialogForm,
+    ChangePlanDialogForm,
+    ConfirmForm,
+    ExtendDialogForm,
+    InvoiceCreateDialogForm,
+    ReasonDialogForm,
+)
+from platform_admin.resources import InvoiceResource, PaymentResource, PlanResource, SubscriptionResource
+from tenancy.files import attachment_response
+
+SUBSCRIPTION_LABELS = {"TRIAL": "info", "PENDING_PAYMENT": "warning", "PENDING_VERIFICATION": "warning",
+                       "ACTIVE": "success", "PAST_DUE": "danger", "EXPIRED": "danger", "CANCELLED": "info"}
+VERIFICATION_LABELS = {"PENDING": "warning", "VERIFIED": "success", "REJECTED": "danger"}
+INVOICE_LABELS = {"DRAFT": "info", "ISSUED": "warning", "PAID": "success", "VOID": "danger"}
+
+
+class ServiceOnlyAdmin(HistoryAdmin):
+    """Rows change only through the actions (the services); the forms are read-only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- plans ----------------------------------------------------------------------------------------------------
+
+
+@admin.register(Plan)
+class PlanAdmin(StreamingImportExportMixin, HistoryAdmin):
+    list_display = ["name", "code", "price", "currency", "period", "trial_days", "max_users", "max_teams",
+                    "max_tasks", "max_storage_mb", "is_active", "is_public", "order"]
+    list_filter = ["is_active", "is_public", "period"]
+    search_fields = ["name", "code"]
+    resource_classes = [PlanResource]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # subscriptions keep their plan; retire a plan with "is active" instead
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in PLAN_EDITABLE_FIELDS if name in form.cleaned_data}
+        if change:
+            saved = plan_update(actor=request.user, plan=obj, **values)
+        else:
+            saved = plan_create(actor=request.user, code=form.cleaned_data["code"], **values)
+        obj.pk = saved.pk
+
+
+# --- subscriptions --------------------------------------------------------------------------------------------
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(StreamingExportMixin, ServiceOnlyAdmin):
+    list_display = ["tenant", "plan", "show_status", "current_period_start", "current_period_end", "next_plan",
+                    "cancel_at_period_end"]
+    list_filter = ["status", ("tenant", AutocompleteSelectFilter), "plan", ("current_period_end", RangeDateFilter)]
+    list_select_related = ["tenant", "plan", "next_plan"]
+    search_fields = ["tenant__name", "tenant__slug"]
+    ordering = ["-created_at", "-id"]
+    resource_classes = [SubscriptionResource]
+    actions_row = ["row_cancel", "row_extend", "row_change_plan"]
+    actions_detail = ["row_cancel", "row_extend", "row_change_plan"]
+
+    @display(description="Status", ordering="status", label=SUBSCRIPTION_LABELS)
+    def show_status(self, obj):
+        return obj.status
+
+    def has_manage_permission(self, request, obj=None):
+        return request.user.has_perm("billing.change_subscription")
+
+    def _apply(self, request, object_id, call, *, done: str, verb: str):
+        subscription = self.get_object_or_404(request, object_id)
+        self.apply_service(request, subscription, lambda: call(subscription), done=done, verb=verb)
+        return back_to(request, next_url(request, self.model_url("change", subscription.pk)))
+
+    @action(description="Cancel", icon="cancel", permissions=["manage"], url_path="cancel",
+            variant=ActionVariant.DANGER,
+            dialog={"title": "Cancel this subscription", "description": "Unpaid invoices are voided.",
+                    "form_class": CancelDialogForm, "form_submit_text": "Cancel subscription"})
+    def row_cancel(self, request, form, object_id):
+        immediately = form.cleaned_data["immediately"]
+        return self._apply(request, object_id,
+                           lambda s: subscription_cancel(tenant=s.tenant, actor=request.user, subscription=s,
+                                                         immediately=immediately),
+                           done="{obj}: cancelled.", verb="cancel")
+
+    @action(description="Extend the period", icon="more_time", permissions=["manage"], url_path="extend",
+            dialog={"title": "Extend the period", "description": "Goodwill days for a trial or active subscription.",
+                    "form_class": ExtendDialogForm, "form_submit_text": "Extend"})
+    def row_extend(self, request, form, object_id):
+        days = form.cleaned_data["days"]
+        return self._apply(request, object_id,
+                           lambda s: subscription_extend(tenant=s.tenant, actor=request.user, subscription=s,
+                                                         days=days),
+                           done="{obj}: extended.", verb="extend")
+
+    @action(description="Change plan", icon="swap_horiz", permissions=["manage"], url_path="change-plan",
+            dialog={"title": "Change the plan", "description": "From the next period; no proration.",
+                    "form_class": ChangePlanDialogForm, "form_submit_text": "Change plan"})
+    def row_change_plan(self, request, form, object_id):
+        plan = form.cleaned_data["plan"]
+        return self._apply(request, object_id,
+                           lambda s: subscription_change_plan(tenant=s.tenant, actor=request.user, subscription=s,
+                                                              plan=plan),
+                           done="{obj}: plan changed for the next period.", verb="change_plan")
+
+
+# --- payments -------------------------------------------------------------------------------------------------
+
+
+class VerificationFilter(admin.SimpleListFilter):
+    """The list opens on the queue awaiting verification."""
+
+    title = "verification"
+    parameter_name = "verification"
+
+    def lookups(self, request, model_admin):
+        return [("PENDING", "Awaiting verification"), ("VERIFIED", "Verified"), ("REJECTED", "Rejected"),
+                ("all", "All")]
+
+    def value(self):
+        return super().value() or "PENDING"
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(verification_status=self.value())
+
+
+@admin.register(Payment)
+class PaymentAdmin(StreamingExportMixin, ServiceOnlyAdmin):
+    list_display = ["created_at", "tenant", "invoice", "amount", "currency", "method", "reference", "paid_on",
+                    "show_verification"]
+    list_filter = [VerificationFilter, "method", ("tenant", AutocompleteSelectFilter), ("paid_on", RangeDateFilter)]
+    list_select_related = ["tenant", "invoice"]
+    search_fields = ["reference", "invoice__number", "tenant__name"]
+    ordering = ["-created_at", "-id"]
+    resource_classes = [PaymentResource]
+    fieldsets = [
+        ("Payment", {"fields": ["tenant", "invoice_link", "amount", "currency", "method", "reference", "paid_on",
+                                "submitted_by", "created_at"]}),
+        ("Proof", {"fields": ["proof_preview", "proof_original_name", "proof_content_type"]}),
+        ("Decision", {"fields": ["status", "verification_status", "verified_by", "verified_at",
+                                 "rejection_reason", "previous_subscription_status"]}),
+    ]
+    readonly_fields = ["tenant", "invoice_link", "amount", "currency", "method", "reference", "paid_on",
+                       "submitted_by", "created_at", "proof_preview", "proof_original_name", "proof_content_type",
+                       "status", "verification_status", "verified_by", "verified_at", "rejection_reason",
+                       "previous_subscription_status"]
+    actions = ["bulk_verify", "bulk_reject"]
+    actions_row = ["row_verify", "row_reject"]
+    actions_detail = ["row_verify", "row_reject"]
+
+    @display(description="Verification", ordering="verification_status", label=VERIFICATION_LABELS)
+    def show_verification(self, obj):
+        return obj.verification_status
+
+    @display(description="Invoice")
+    def invoice_link(self, obj):
+        return format_html('<a class="text-primary-600" href="{}">{}</a>',
+                           reverse("admin:billing_invoice_change", args=[obj.invoice_id]), obj.invoice)
+
+    @display(description="Proof")
+    def proof_preview(self, obj):
+        url = reverse("admin:billing_payment_proof", args=[obj.pk])
+        if obj.proof_content_type.startswith("image/"):
+            return format_html('<a href="{0}"><img id="payment-proof" src="{0}" alt="Payment proof" '
+                               'class="max-w-md rounded-default border border-base-200"></a>', url)
+        return format_html('<a id="payment-proof" class="text-primary-600 underline" href="{}">'
+                           'Download the proof ({})</a>', url, obj.proof_content_type)
+
+    def get_urls(self):
+        return [path("<path:object_id>/proof/", self.admin_site.admin_view(self.proof_view),
+                     name="billing_payment_proof"), *super().get_urls()]
+
+    def proof_view(self, request, object_id):
+        """Serve the proof to staff who may see payments (never from a public URL)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        payment = self.get_object_or_404(request, object_id)
+        extension = payment.proof.name.rsplit(".", 1)[-1] if "." in payment.proof.name else "bin"
+        return attachment_response(payment.proof, filename=f"payment-{payment.pk}-proof.{extension}",
+                                   content_type=payment.proof_content_type)
+
+    def has_verify_permission(self, request, obj=None):
+        return request.user.has_perm("billing.change_payment")
+
+    def _decide(self, request, object_id, call, *, done: str, verb: str):
+        payment = self.get_object_or_404(request, object_id)
+        self.apply_service(request, payment, lambda: call(payment), done=done, verb=verb)
+        return back_to(request, next_url(request, self.model_url("change", payment.pk)))
+
+    @action(description="Verify", icon="verified", permissions=["verify"], url_path="verify",
+            variant=ActionVariant.SUCCESS,
+            dialog={"title": "Verify this payment?",
+                    "description": "The invoice becomes paid and the subscription active.",
+                    "form_class": ConfirmForm, "form_submit_text": "Verify"})
+    def row_verify(self, request, form, object_id):
+        return self._decide(request, object_id,
+                            lambda p: payment_verify(tenant=p.tenant, actor=request.user, payment=p),
+                            done="Payment {obj} verified.", verb="verify")
+
+    @action(description="Reject", icon="block", permissions=["verify"], url_path="reject",
+            variant=ActionVariant.DANGER,
+            dialog={"title": "Reject this payment", "description": "The reason is sent to the company's admins.",
+                    "form_class": ReasonDialogForm, "form_submit_text": "Reject"})
+    def row_reject(self, request, form, object_id):
+        reason = form.cleaned_data["reason"]
+        return self._decide(request, object_id,
+                            lambda p: payment_reject(tenant=p.tenant, actor=request.user, payment=p, reason=reason),
+                            done="Payment {obj} rejected.", verb="reject")
+
+    @action(description="Verify the selected payments", permissions=["verify"])
+    def bulk_verify(self, request, queryset):
+        self.apply_bulk(request, queryset.select_related("tenant"),
+                        lambda p: payment_verify(tenant=p.tenant, actor=request.user, payment=p),
+                        done="{count} verified.", verb="verify")
+
+    @action(description="Reject the selected payments…", permissions=["verify"])
+    def bulk_reject(self, request, queryset):
+        return self.bulk_with_reason(
+            request, queryset.select_related("tenant"),
+            lambda p, reason: payment_reject(tenant=p.tenant, actor=request.user, payment=p, reason=reason),
+            title="Reject", done="{count} rejected.", verb="reject")
+
+
+# --- invoices -------------------------------------------------------------------------------------------------
+
+
+class InvoiceLineInline(TabularInline):
+    model = InvoiceLine
+    extra = 0
+    can_delete = False
+    fields = ["position", "description", "quantity", "unit_price", "amount"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(StreamingExportMixin, ServiceOnlyAdmin):
+    list_display = ["show_number", "tenant", "show_status", "kind", "issued_on", "due_on", "total", "currency"]
+    list_filter = ["status", "kind", ("tenant", AutocompleteSelectFilter), ("issued_on", RangeDateFilter),
+                   ("due_on", RangeDateFilter)]
+    list_select_related = ["tenant"]
+    search_fields = ["number", "tenant__name", "bill_to_name"]
+    ordering = ["-created_at", "-id"]
+    resource_classes = [InvoiceResource]
+    inlines = [InvoiceLineInline]
+    fieldsets = [
+        ("Invoice", {"fields": ["number", "status", "kind", "tenant", "subscription", "plan", "issued_on", "due_on",
+                                "period_start", "period_end", "paid_at", "voided_at", "void_reason"]}),
+        ("Amounts", {"fields": ["currency", "subtotal", "tax_rate", "tax", "total"]}),
+        ("Parties", {"classes": ["collapse"], "fields": ["bill_to_name", "bill_to_address", "bill_to_tax_id",
+                                                         "bill_to_email", "issuer_name", "issuer_address",
+                                                         "issuer_tax_id", "issuer_email", "notes"]}),
+    ]
+    actions_row = ["row_pdf", "row_issue", "row_mark_paid", "row_void"]
+    actions_detail = ["row_pdf", "row_issue", "row_mark_paid", "row_void"]
+    actions_list = ["create_invoice"]
+
+    @display(description="Number", ordering="number")
+    def show_number(self, obj):
+        return str(obj)
+
+    @display(description="Status", ordering="status", label=INVOICE_LABELS)
+    def show_status(self, obj):
+        return obj.status
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+
+    def has_manage_permission(self, request, obj=None):
+        return request.user.has_perm("billing.change_invoice")
+
+    def has_create_permission(self, request, obj=None):
+        return request.user.has_perm("billing.add_invoice")
+
+    def has_download_permission(self, request, obj=None):
+        return self.has_view_permission(request)
+
+    def _apply(self, request, object_id, call, *, done: str, verb: str):
+        invoice = self.get_object_or_404(request, object_id)
+        self.apply_service(request, invoice, lambda: call(invoice), done=done, verb=verb)
+        return back_to(request, next_url(request, self.model_url("change", invoice.pk)))
+
+    @action(description="Download PDF", icon="picture_as_pdf", permissions=["download"], url_path="pdf")
+    def row_pdf(self, request, object_id):
+        invoice = self.get_object_or_404(request, object_id)
+        response = HttpResponse(pdf.invoice_render_pdf(invoice=invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{pdf.invoice_pdf_filename(invoice)}"'
+        return response
+
+    @action(description="Issue", icon="send", permissions=["manage"], url_path="issue",
+            dialog={"title": "Issue this invoice?", "description": "It gets the next number and becomes immutable.",
+                    "form_class": ConfirmForm, "form_submit_text": "Issue"})
+    def row_issue(self, request, form, object_id):
+        return self._apply(request, object_id,
+                           lambda i: invoice_issue(tenant=i.tenant, actor=request.user, invoice=i),
+                           done="Invoice {obj} issued.", verb="issue")
+
+    @action(description="Mark paid", icon="paid", permissions=["manage"], url_path="mark-paid",
+            variant=ActionVariant.SUCCESS,
+            dialog={"title": "Mark this invoice paid?",
+                    "description": "For money received outside a payment proof; the subscription is activated.",
+                    "form_class": ConfirmForm, "form_submit_text": "Mark paid"})
+    def row_mark_paid(self, request, form, object_id):
+        return self._apply(request, object_id,
+                           lambda i: invoice_mark_paid(tenant=i.tenant, actor=request.user, invoice=i),
+                           done="Invoice {obj} marked paid.", verb="mark_paid")
+
+    @action(description="Void", icon="do_not_disturb_on", permissions=["manage"], url_path="void",
+            variant=ActionVariant.DANGER,
+            dialog={"title": "Void this invoice", "description": "Its number stays used.",
+                    "form_class": ReasonDialogForm, "form_submit_text": "Void"})
+    def row_void(self, request, form, object_id):
+        reason = form.cleaned_data["reason"]
+        return self._apply(request, object_id,
+                           lambda i: invoice_void(tenant=i.tenant, actor=request.user, invoice=i, reason=reason),
+                           done="Invoice {obj} voided.", verb="void")
+
+    @action(description="New invoice", icon="post_add", permissions=["create"], url_path="create",
+            dialog={"title": "New invoice", "description": "A one-line invoice for services outside the plan.",
+                    "form_class": InvoiceCreateDialogForm, "form_submit_text": "Create"})
+    def create_invoice(self, request, form):
+        data = form.cleaned_data
+        tenant = data["tenant"]
+        service = invoice_create_and_issue if data["issue_now"] else invoice_create
+        fields = {"tenant": tenant, "actor": request.user, "currency": data["currency"], "tax_rate": data["tax_rate"],
+                  "due_on": data["due_on"], "lines": [{"description": data["description"],
+                                                       "quantity": data["quantity"],
+                                                       "unit_price": data["unit_price"]}]}
+        self.apply_service(request, Invoice(tenant=tenant), lambda: service(**fields),
+                           done="Invoice {obj} created.", verb="create")
+        return back_to(request, self.model_url("changelist"))
+

@@ -1,0 +1,402 @@
+"""Companies, their domains and settings, users, invitations, the activity log and notifications."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils.html import format_html
+from unfold.admin import StackedInline, TabularInline
+from unfold.contrib.filters.admin import AutocompleteSelectFilter, RangeDateFilter
+from unfold.decorators import action, display
+from unfold.enums import ActionVariant
+from unfold.forms import AdminPasswordChangeForm, BaseDialogForm, UserChangeForm, UserCreationForm
+from unfold.widgets import UnfoldAdminEmailInputWidget, UnfoldAdminTextInputWidget
+
+from billing.models import Payment, Subscription
+from platform_admin.admin.base import HistoryAdmin, PlatformModelAdmin, back_to, next_url
+from platform_admin.exports import StreamingExportMixin
+from platform_admin.forms import ConfirmForm, ReasonDialogForm, RoleDialogForm
+from platform_admin.resources import TenantResource
+from platform_admin.services import user_change_role, user_send_password_reset, user_set_active
+from tenancy.models import ActivityLog, Domain, Notification, Role, Tenant, TenantInvitation, TenantSettings, User
+from tenancy.services.tenants import (
+    tenant_approve,
+    tenant_create,
+    tenant_reactivate,
+    tenant_reject,
+    tenant_suspend,
+    tenant_update,
+)
+
+admin.site.unregister(Group)
+
+TENANT_STATUS_LABELS = {"PENDING": "warning", "ACTIVE": "success", "SUSPENDED": "danger", "REJECTED": "info"}
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin, PlatformModelAdmin):
+    pass
+
+
+# --- companies ------------------------------------------------------------------------------------------------
+
+
+class DomainInline(TabularInline):
+    model = Domain
+    extra = 0
+    fields = ["host", "is_primary"]
+    tab = True
+
+
+class TenantSettingsInline(StackedInline):
+    model = TenantSettings
+    can_delete = False
+    extra = 0
+    tab = True
+    fields = ["legal_name", "billing_email", "billing_address", "tax_id", "timezone", "locale", "brand_color",
+              "logo_url"]
+
+
+class ReadOnlyInline(TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    tab = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class UserInline(ReadOnlyInline):
+    model = User
+    fields = ["email", "first_name", "last_name", "role", "is_active", "last_login"]
+    readonly_fields = fields
+    verbose_name_plural = "users"
+    per_page = 20
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("email")
+
+
+class SubscriptionInline(ReadOnlyInline):
+    model = Subscription
+    fields = ["plan", "status", "current_period_start", "current_period_end", "next_plan", "cancel_at_period_end"]
+    readonly_fields = fields
+    per_page = 10
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("plan", "next_plan").order_by("-created_at", "-id")
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["created_at", "invoice", "amount", "currency", "method", "verification_status"]
+    readonly_fields = fields
+    per_page = 10
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("invoice").order_by("-created_at", "-id")
+
+
+class TenantCreateDialogForm(BaseDialogForm):
+    name = forms.CharField(max_length=200, widget=UnfoldAdminTextInputWidget)
+    subdomain = forms.CharField(max_length=63, widget=UnfoldAdminTextInputWidget,
+                                help_text="The company's address: <subdomain>.<platform domain>.")
+    contact_email = forms.EmailField(widget=UnfoldAdminEmailInputWidget)
+    contact_name = forms.CharField(max_length=200, required=False, widget=UnfoldAdminTextInputWidget)
+
+
+@admin.register(Tenant)
+class TenantAdmin(StreamingExportMixin, HistoryAdmin):
+    list_display = ["name", "slug", "show_status", "contact_email", "created_at"]
+    list_filter = ["status", ("created_at", RangeDateFilter)]
+    search_fields = ["name", "slug", "contact_email", "domains__host"]
+    ordering = ["-created_at", "-id"]
+    readonly_fields = ["slug", "status", "approved_at", "approved_by", "rejected_at", "rejected_by",
+                       "rejection_reason", "suspended_at", "suspended_by", "suspension_reason",
+                       "is_suspended_for_nonpayment", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "status"]}),
+        ("Contact", {"fields": ["contact_name", "contact_email", "contact_phone"]}),
+        ("Decisions", {"classes": ["tab"], "fields": ["approved_at", "approved_by", "rejected_at", "rejected_by",
+                                                      "rejection_reason", "suspended_at", "suspended_by",
+                                                      "suspension_reason", "is_suspended_for_nonpayment",
+                                                      "created_at", "updated_at"]}),
+    ]
+    inlines = [DomainInline, TenantSettingsInline, SubscriptionInline, PaymentInline, UserInline]
+    resource_classes = [TenantResource]
+    actions = ["bulk_approve", "bulk_reject", "bulk_suspend", "bulk_reactivate"]
+    actions_row = ["row_approve", "row_reject", "row_suspend", "row_reactivate"]
+    actions_detail = ["row_approve", "row_reject", "row_suspend", "row_reactivate"]
+    actions_list = ["create_tenant"]
+
+    @display(description="Status", ordering="status", label=TENANT_STATUS_LABELS)
+    def show_status(self, obj):
+        return obj.status
+
+    def has_add_permission(self, request):
+        return False  # companies are created through the service (sign-up, or the "New company" dialog)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # rejected or suspended, never deleted: invoices must stay
+
+    def has_decide_permission(self, request, obj=None):
+        return request.user.has_perm("tenancy.change_tenant")
+
+    def has_create_permission(self, request, obj=None):
+        return request.user.has_perm("tenancy.add_tenant")
+
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        tenant_update(tenant=obj, actor=request.user, **changes)
+
+    # Row and detail actions: a dialog asks (and a GET never changes anything); the POST applies.
+
+    def _decide(self, request, object_id, call, *, done: str, verb: str):
+        tenant = self.get_object_or_404(request, object_id)
+        self.apply_service(request, tenant, lambda: call(tenant), done=done, verb=verb)
+        return back_to(request, next_url(request, self.model_url("change", tenant.pk)))
+
+    @action(description="Approve", icon="check_circle", permissions=["decide"], url_path="approve",
+            variant=ActionVariant.SUCCESS,
+            dialog={"title": "Approve this company?", "description": "Its admins are told and may choose a plan.",
+                    "form_class": ConfirmForm, "form_submit_text": "Approve"})
+    def row_approve(self, request, form, object_id):
+        return self._decide(request, object_id, lambda t: tenant_approve(tenant=t, actor=request.user),
+                            done="{obj} approved.", verb="approve")
+
+    @action(description="Reject", icon="block", permissions=["decide"], url_path="reject",
+            variant=ActionVariant.DANGER,
+            dialog={"title": "Reject this company", "description": "The reason is sent to its admin.",
+                    "form_class": ReasonDialogForm, "form_submit_text": "Reject"})
+    def row_reject(self, request, form, object_id):
+        reason = form.cleaned_data["reason"]
+        return self._decide(request, object_id, lambda t: tenant_reject(tenant=t, actor=request.user, reason=reason),
+                            done="{obj} rejected.", verb="reject")
+
+    @action(description="Suspend", icon="pause_circle", permissions=["decide"], url_path="suspend",
+            variant=ActionVariant.WARNING,
+            dialog={"title": "Suspend this company", "description": "Its users may still read and pay.",
+                    "form_class": ReasonDialogForm, "form_submit_text": "Suspend"})
+    def row_suspend(self, request, form, object_id):
+        reason = form.cleaned_data["reason"]
+        return self._decide(request, object_id,
+                            lambda t: tenant_suspend(tenant=t, actor=request.user, reason=reason),
+                            done="{obj} suspended.", verb="suspend")
+
+    @action(description="Reactivate", icon="play_circle", permissions=["decide"], url_path="reactivate",
+            dialog={"title": "Reactivate this company?", "description": "Its users may work again.",
+                    "form_class": ConfirmForm, "form_submit_text": "Reactivate"})
+    def row_reactivate(self, request, form, object_id):
+        return self._decide(request, object_id, lambda t: tenant_reactivate(tenant=t, actor=request.user),
+                            done="{obj} reactivated.", verb="reactivate")
+
+    @action(description="New company", icon="add_business", permissions=["create"], url_path="create",
+            dialog={"title": "New company", "description": "Created active, with its subdomain and settings.",
+                    "form_class": TenantCreateDialogForm, "form_submit_text": "Create"})
+    def create_tenant(self, request, form):
+        data = form.cleaned_data
+        self.apply_service(
+            request, Tenant(name=data["name"]),
+            lambda: tenant_create(actor=request.user, name=data["name"], subdomain=data["subdomain"],
+                                  contact_email=data["contact_email"], contact_name=data["contact_name"]),
+            done="{obj} created.", verb="create")
+        return back_to(request, self.model_url("changelist"))
+
+    # Bulk actions on the selected rows.
+
+    @action(description="Approve the selected companies", permissions=["decide"])
+    def bulk_approve(self, request, queryset):
+        self.apply_bulk(request, queryset, lambda t: tenant_approve(tenant=t, actor=request.user),
+                        done="{count} approved.", verb="approve")
+
+    @action(description="Reject the selected companies…", permissions=["decide"])
+    def bulk_reject(self, request, queryset):
+        return self.bulk_with_reason(request, queryset,
+                                     lambda t, reason: tenant_reject(tenant=t, actor=request.user, reason=reason),
+                                     title="Reject", done="{count} rejected.", verb="reject")
+
+    @action(description="Suspend the selected companies…", permissions=["decide"])
+    def bulk_suspend(self, request, queryset):
+        return self.bulk_with_reason(request, queryset,
+                                     lambda t, reason: tenant_suspend(tenant=t, actor=request.user, reason=reason),
+                                     title="Suspend", done="{count} suspended.", verb="suspend")
+
+    @action(description="Reactivate the selected companies", permissions=["decide"])
+    def bulk_reactivate(self, request, queryset):
+        self.apply_bulk(request, queryset, lambda t: tenant_reactivate(tenant=t, actor=request.user),
+                        done="{count} reactivated.", verb="reactivate")
+
+
+# --- users ----------------------------------------------------------------------------------------------------
+
+
+class StaffCreationForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["email"]
+
+
+class UserTypeFilter(admin.SimpleListFilter):
+    title = "account"
+    parameter_name = "account"
+
+    def lookups(self, request, model_admin):
+        return [("staff", "Platform staff"), ("tenant", "Company users")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "staff":
+            return queryset.filter(tenant__isnull=True)
+        if self.value() == "tenant":
+            return queryset.filter(tenant__isnull=False)
+        return queryset
+
+
+@admin.register(User)
+class UserAdmin(HistoryAdmin, BaseUserAdmin):
+    form = UserChangeForm
+    add_form = StaffCreationForm
+    change_password_form = AdminPasswordChangeForm
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "tenant", "role", "is_active", "is_staff"]
+    list_filter = [UserTypeFilter, "role", "is_active", ("tenant", AutocompleteSelectFilter)]
+    list_select_related = ["tenant"]
+    search_fields = ["email", "first_name", "last_name", "tenant__name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["first_name", "last_name"]}),
+        ("Company", {"fields": ["tenant", "role"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    actions_row = ["row_deactivate", "row_activate", "row_password_reset"]
+    actions_detail = ["row_change_role", "row_deactivate", "row_activate", "row_password_reset"]
+    actions = ["bulk_deactivate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Role and active flag change only through the actions (the company keeps one admin);
+        # only a superuser grants staff rights, and never to a company user.
+        fixed = ["tenant", "role", "is_active", "last_login", "date_joined"]
+        if obj is None:
+            return []
+        if not request.user.is_superuser or obj.tenant_id is not None:
+            fixed += ["is_staff", "is_superuser", "groups"]
+        return fixed
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser  # only staff accounts are added here; companies invite their users
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: activity and invoices keep their authors
+
+    def has_manage_permission(self, request, obj=None):
+        return request.user.has_perm("tenancy.change_user")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.is_staff, obj.role, obj.tenant = True, Role.SUPER_ADMIN, None
+        super().save_model(request, obj, form, change)
+
+    def _apply(self, request, object_id, call, *, done: str, verb: str):
+        user = self.get_object_or_404(request, object_id)
+        self.apply_service(request, user, lambda: call(user), done=done, verb=verb)
+        return back_to(request, next_url(request, self.model_url("change", user.pk)))
+
+    @action(description="Change role", icon="badge", permissions=["manage"], url_path="change-role",
+            dialog={"title": "Change the company role", "description": "The company keeps at least one admin.",
+                    "form_class": RoleDialogForm, "form_submit_text": "Change role"})
+    def row_change_role(self, request, form, object_id):
+        role = form.cleaned_data["role"]
+        return self._apply(request, object_id, lambda u: user_change_role(actor=request.user, user=u, role=role),
+                           done="{obj}: role changed.", verb="change_role")
+
+    @action(description="Deactivate", icon="person_off", permissions=["manage"], url_path="deactivate",
+            variant=ActionVariant.DANGER,
+            dialog={"title": "Deactivate this account?", "description": "It can no longer log in; its tokens stop.",
+                    "form_class": ConfirmForm, "form_submit_text": "Deactivate"})
+    def row_deactivate(self, request, form, object_id):
+        return self._apply(request, object_id,
+                           lambda u: user_set_active(actor=request.user, user=u, is_active=False),
+                           done="{obj} deactivated.", verb="deactivate")
+
+    @action(description="Activate", icon="person_check", permissions=["manage"], url_path="activate",
+            dialog={"title": "Activate this account?", "description": "", "form_class": ConfirmForm,
+                    "form_submit_text": "Activate"})
+    def row_activate(self, request, form, object_id):
+        return self._apply(request, object_id,
+                           lambda u: user_set_active(actor=request.user, user=u, is_active=True),
+                           done="{obj} activated.", verb="activate")
+
+    @action(description="Send password reset", icon="lock_reset", permissions=["manage"],
+            url_path="password-reset",
+            dialog={"title": "Send a password reset e-mail?", "description": "The link is valid for a few days.",
+                    "form_class": ConfirmForm, "form_submit_text": "Send"})
+    def row_password_reset(self, request, form, object_id):
+        return self._apply(request, object_id, lambda u: user_send_password_reset(user=u),
+                           done="Password reset sent to {obj}.", verb="password_reset")
+
+    @action(description="Deactivate the selected accounts", permissions=["manage"])
+    def bulk_deactivate(self, request, queryset):
+        self.apply_bulk(request, queryset, lambda u: user_set_active(actor=request.user, user=u, is_active=False),
+                        done="{count} deactivated.", verb="deactivate")
+
+
+@admin.register(TenantInvitation)
+class TenantInvitationAdmin(PlatformModelAdmin):
+    list_display = ["email", "tenant", "role", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["role", ("tenant", AutocompleteSelectFilter)]
+    list_select_related = ["tenant"]
+    search_fields = ["email", "tenant__name"]
+    exclude = ["token_hash"]
+    readonly_fields = ["tenant", "email", "role", "expires_at", "invited_by", "accepted_at",
+                       "accepted_user", "revoked_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(PlatformModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ActivityLog)
+class ActivityLogAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "tenant", "actor", "verb", "object_type", "object_id", "object_repr",
+                    "ip_address"]
+    list_filter = [("tenant", AutocompleteSelectFilter), ("created_at", RangeDateFilter), "object_type"]
+    list_select_related = ["tenant", "actor"]
+    search_fields = ["verb", "object_repr", "actor__email"]
+    date_hierarchy = None
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "tenant", "recipient", "type", "title", "read_at"]
+    list_filter = ["type", ("tenant", AutocompleteSelectFilter)]
+    list_select_related = ["tenant", "recipient"]
+    search_fields = ["title", "recipient__email"]
+
+
+def tenant_link(tenant) -> str:
+    if tenant is None:
+        return "-"
+    return format_html('<a href="{}">{}</a>', reverse("admin:tenancy_tenant_change", args=[tenant.pk]), tenant)

@@ -1,0 +1,78 @@
+"""Forms of the control panel's dialogs and intermediate pages."""
+
+from django import forms
+from unfold.forms import BaseDialogForm
+from unfold.widgets import (
+    UnfoldAdminDecimalFieldWidget,
+    UnfoldAdminIntegerFieldWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminSingleDateWidget,
+    UnfoldAdminTextareaWidget,
+    UnfoldAdminTextInputWidget,
+    UnfoldBooleanSwitchWidget,
+)
+
+from billing.models import Plan
+from tenancy.models import TENANT_ROLE_CHOICES, Tenant, TenantStatus
+
+
+class ConfirmForm(BaseDialogForm):
+    """A dialog with nothing to fill in: the POST itself is the confirmation."""
+
+
+class ReasonDialogForm(BaseDialogForm):
+    reason = forms.CharField(max_length=2000, widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+                             help_text="Shown to the company's admins.")
+
+
+class ReasonForm(forms.Form):
+    """The reason asked by bulk actions on their intermediate page."""
+
+    reason = forms.CharField(max_length=2000, widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}))
+
+
+class ExtendDialogForm(BaseDialogForm):
+    days = forms.IntegerField(min_value=1, max_value=366, widget=UnfoldAdminIntegerFieldWidget,
+                              help_text="Added to the current period's end.")
+
+
+class CancelDialogForm(BaseDialogForm):
+    immediately = forms.BooleanField(required=False, widget=UnfoldBooleanSwitchWidget,
+                                     help_text="Otherwise it ends at the end of the paid period.")
+
+
+class ChangePlanDialogForm(BaseDialogForm):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.none(), widget=UnfoldAdminSelectWidget,
+                                  help_text="Takes effect at the next period.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = Plan.objects.filter(is_active=True).order_by("order", "price", "id")
+
+
+class RoleDialogForm(BaseDialogForm):
+    role = forms.ChoiceField(choices=TENANT_ROLE_CHOICES, widget=UnfoldAdminSelectWidget)
+
+
+class InvoiceCreateDialogForm(BaseDialogForm):
+    """A one-line manual invoice (services, workshops) for a company."""
+
+    tenant = forms.ModelChoiceField(queryset=Tenant.objects.none(), widget=UnfoldAdminSelectWidget,
+                                    label="Company")
+    description = forms.CharField(max_length=300, widget=UnfoldAdminTextInputWidget)
+    quantity = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2, initial=1,
+                                  widget=UnfoldAdminDecimalFieldWidget)
+    unit_price = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2,
+                                    widget=UnfoldAdminDecimalFieldWidget)
+    currency = forms.CharField(max_length=3, initial="USD", widget=UnfoldAdminTextInputWidget)
+    tax_rate = forms.DecimalField(min_value=0, max_value=100, max_digits=5, decimal_places=2, required=False,
+                                  widget=UnfoldAdminDecimalFieldWidget, help_text="Percent; empty: the default.")
+    due_on = forms.DateField(required=False, widget=UnfoldAdminSingleDateWidget)
+    issue_now = forms.BooleanField(required=False, initial=True, widget=UnfoldBooleanSwitchWidget,
+                                   help_text="Give it its number and send it; otherwise it stays a draft.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tenant"].queryset = (Tenant.objects.filter(status__in=[TenantStatus.ACTIVE,
+                                                                            TenantStatus.SUSPENDED])
+                                          .order_by("name"))

@@ -1,0 +1,159 @@
+"""Every read the control panel needs: system settings and the dashboard's numbers."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from billing.models import (
+    BillingPeriod,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    Subscription,
+    SubscriptionStatus,
+    VerificationStatus,
+)
+from platform_admin.models import SystemSetting
+from tenancy.models import Tenant, TenantStatus
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class SystemSettings:
+    issuer: dict
+    renewal_lead_days: int
+    grace_days: int
+
+
+def system_setting_get() -> SystemSettings:
+    """Return the effective settings: the stored row's values, the server's defaults where it is blank."""
+    row = SystemSetting.objects.order_by("pk").first()
+    issuer = dict(settings.INVOICE_ISSUER)
+    lead, grace = settings.RENEWAL_LEAD_DAYS, settings.GRACE_DAYS
+    if row is not None:
+        for key in ("name", "address", "tax_id", "email"):
+            value = getattr(row, f"issuer_{key}")
+            if value:
+                issuer[key] = value
+        lead = row.renewal_lead_days if row.renewal_lead_days is not None else lead
+        grace = row.grace_days if row.grace_days is not None else grace
+    return SystemSettings(issuer=issuer, renewal_lead_days=lead, grace_days=grace)
+
+
+# --- dashboard ------------------------------------------------------------------------------------------------
+
+
+def tenant_count(*, status: str) -> int:
+    return Tenant.objects.filter(status=status).count()
+
+
+def payments_awaiting_verification() -> QuerySet[Payment]:
+    return (Payment.objects.filter(verification_status=VerificationStatus.PENDING)
+            .select_related("tenant", "invoice").order_by("-created_at", "-id"))
+
+
+def payments_awaiting_verification_count() -> int:
+    return Payment.objects.filter(verification_status=VerificationStatus.PENDING).count()
+
+
+def tenants_awaiting_approval() -> QuerySet[Tenant]:
+    return Tenant.objects.filter(status=TenantStatus.PENDING).order_by("-created_at", "-id")
+
+
+def monthly_recurring_revenue(*, currency: str | None = None) -> Decimal:
+    """Sum the monthly price of every active paid subscription (a yearly plan counts one twelfth)."""
+    currency = currency or settings.DEFAULT_CURRENCY
+    rows = (Subscription.objects.filter(status=SubscriptionStatus.ACTIVE, plan__currency=currency)
+            .values("plan__period").annotate(total=Sum("plan__price")))
+    total = ZERO
+    for row in rows:
+        amount = row["total"] or ZERO
+        total += amount / 12 if row["plan__period"] == BillingPeriod.YEARLY else amount
+    return total.quantize(CENT)
+
+
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.month - 1 + months
+    return datetime.date(day.year + index // 12, index % 12 + 1, 1)
+
+
+def _aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def revenue_between(*, start: datetime.date, end: datetime.date, currency: str | None = None) -> Decimal:
+    """Sum the totals of invoices paid in [start, end) in one currency."""
+    currency = currency or settings.DEFAULT_CURRENCY
+    result = (Invoice.objects.filter(status=InvoiceStatus.PAID, currency=currency,
+                                     paid_at__gte=_aware(start), paid_at__lt=_aware(end))
+              .aggregate(total=Coalesce(Sum("total"), ZERO, output_field=DecimalField())))
+    return result["total"]
+
+
+def revenue_this_month(*, today: datetime.date | None = None, currency: str | None = None) -> Decimal:
+    today = today or timezone.localdate()
+    start = _month_start(today)
+    return revenue_between(start=start, end=_add_months(start, 1), currency=currency)
+
+
+def revenue_per_month(*, months: int = 12, today: datetime.date | None = None,
+                      currency: str | None = None) -> list[tuple[datetime.date, Decimal]]:
+    """Return (first day of month, revenue) for the last `months` months, oldest first, this month last."""
+    today = today or timezone.localdate()
+    currency = currency or settings.DEFAULT_CURRENCY
+    first = _add_months(_month_start(today), -(months - 1))
+    rows = (Invoice.objects.filter(status=InvoiceStatus.PAID, currency=currency, paid_at__gte=_aware(first))
+            .annotate(month=TruncMonth("paid_at")).values("month").annotate(total=Sum("total")))
+    by_month = {}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        by_month[month] = by_month.get(month, ZERO) + (row["total"] or ZERO)
+    return [(_add_months(first, i), by_month.get(_add_months(first, i), ZERO)) for i in range(months)]
+
+
+def overdue_invoice_count(*, today: datetime.date | None = None) -> int:
+    today = today or timezone.localdate()
+    return Invoice.objects.filter(status=InvoiceStatus.ISSUED, due_on__lt=today).count()
+
+
+def signups_per_week(*, weeks: int = 52, today: datetime.date | None = None) -> list[tuple[datetime.date, int]]:
+    """Return (Monday, number of tenants created that week) for the last `weeks` weeks, oldest first."""
+    today = today or timezone.localdate()
+    this_monday = today - datetime.timedelta(days=today.weekday())
+    first = this_monday - datetime.timedelta(weeks=weeks - 1)
+    counts = [0] * weeks
+    # Bucketing in Python keeps this identical on SQLite and MySQL (week truncation differs between them).
+    for created_at in Tenant.objects.filter(created_at__gte=_aware(first)).values_list("created_at", flat=True):
+        index = (timezone.localtime(created_at).date() - first).days // 7
+        if 0 <= index < weeks:
+            counts[index] += 1
+    return [(first + datetime.timedelta(weeks=i), counts[i]) for i in range(weeks)]
+
+
+def dashboard_numbers(*, today: datetime.date | None = None) -> dict:
+    """The dashboard's headline numbers."""
+    today = today or timezone.localdate()
+    statuses = dict(Tenant.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {
+        "active_tenants": statuses.get(TenantStatus.ACTIVE, 0),
+        "pending_tenants": statuses.get(TenantStatus.PENDING, 0),
+        "pending_payments": payments_awaiting_verification_count(),
+        "mrr": monthly_recurring_revenue(),
+        "revenue_this_month": revenue_this_month(today=today),
+        "overdue_invoices": overdue_invoice_count(today=today),
+        "currency": settings.DEFAULT_CURRENCY,
+    }
+
+

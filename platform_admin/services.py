@@ -1,0 +1,51 @@
+"""The control panel's own writes: staff accounts and password-reset e-mails."""
+
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.db import transaction
+
+from tenancy.exceptions import Forbidden, ServiceError
+from tenancy.models import User
+from tenancy.services.auth import user_revoke_tokens
+from tenancy.services.members import member_update
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
+    """Deactivate or reactivate a user: tenant users through the member rules, staff only by a superuser."""
+    if user.tenant_id is not None:
+        return member_update(tenant=user.tenant, actor=actor, member=user, is_active=is_active)
+    if not actor.is_superuser:
+        raise Forbidden("Only a superuser may change staff accounts.")
+    if user.pk == actor.pk and not is_active:
+        raise ServiceError("You cannot deactivate your own account.", code="self_deactivation")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active != is_active:
+        user.is_active = is_active
+        user.save(update_fields=["is_active"])
+        if not is_active:
+            user_revoke_tokens(user=user)
+    return user
+
+
+def user_change_role(*, actor: User, user: User, role: str) -> User:
+    """Change a tenant user's role (the company keeps one active admin)."""
+    if user.tenant_id is None:
+        raise ServiceError("Staff accounts have no company role; use their groups.", code="staff_role")
+    return member_update(tenant=user.tenant, actor=actor, member=user, role=role)
+
+
+def user_send_password_reset(*, user: User) -> None:
+    """E-mail the user the same reset link as the API's password reset (it opens the frontend)."""
+    if not user.is_active or not user.has_usable_password():
+        raise ServiceError("This account cannot reset its password.", code="reset_unavailable")
+    form = PasswordResetForm(data={"email": user.email})
+    if not form.is_valid():
+        raise ServiceError("This account has no valid e-mail address.", code="reset_unavailable")
+    form.save(
+        subject_template_name="emails/password_reset_subject.txt",
+        email_template_name="emails/password_reset.txt",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        extra_email_context={"frontend_url": settings.FRONTEND_URL},
+        domain_override="",
+    )
