@@ -15,7 +15,6 @@ from billing.models import (
     InvoiceLine,
     InvoiceSequence,
     InvoiceStatus,
-    PaymentStatus,
     Plan,
     Subscription,
     VerificationStatus,
@@ -241,11 +240,3 @@ def invoice_mark_paid(*, tenant: Tenant, actor: User | None, invoice: Invoice,
     _refuse_if_payment_pending(invoice)
     return invoice_settle_locked(invoice=invoice, actor=actor, on=on or timezone.localdate())
 
-
-def invoice_open_for_subscription(subscription: Subscription) -> Invoice | None:
-    return (Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
-                                   status=InvoiceStatus.ISSUED).order_by("-period_start", "-id").first())
-
-
-def invoice_has_completed_payment(invoice: Invoice) -> bool:
-    return invoice.payments.filter(status=PaymentStatus.COMPLETED).exists()

@@ -34,11 +34,6 @@ def add_period(start: datetime.date, period: str) -> datetime.date:
     return datetime.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def subscription_current(tenant: Tenant) -> Subscription | None:
-    return (Subscription.objects.filter(tenant=tenant, status__in=CURRENT_SUBSCRIPTION_STATUSES)
-            .select_related("plan", "next_plan").order_by("-id").first())
-
-
 def lock_subscription(subscription: Subscription, tenant: Tenant | None = None) -> Subscription:
     try:
         return Subscription.objects.select_for_update().get(pk=subscription.pk,
