@@ -47,5 +47,5 @@ def user_send_password_reset(*, user: User) -> None:
         email_template_name="emails/password_reset.txt",
         from_email=settings.DEFAULT_FROM_EMAIL,
         extra_email_context={"frontend_url": settings.FRONTEND_URL},
-        domain_override="",
+        domain_override=settings.FRONTEND_URL,
     )
