@@ -1,6 +1,7 @@
 """The platform's own settings."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 
 from platform_admin.admin.base import HistoryAdmin
@@ -25,6 +26,8 @@ class SystemSettingAdmin(HistoryAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         row = SystemSetting.objects.order_by("pk").first()
         if row is not None:
             return HttpResponseRedirect(self.model_url("change", row.pk))
