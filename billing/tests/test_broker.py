@@ -6,6 +6,7 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from kombu import pools
 
 from billing.models import Invoice, Subscription, SubscriptionStatus
 from billing.tasks import run_billing_cycle
@@ -19,10 +20,9 @@ OVERRIDES = ("broker_url", "task_always_eager", "result_backend")
 
 def _reset_pools() -> None:
     """Drop connection and producer pools bound to the previous broker (they are rebuilt lazily)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    app._pool = None
     app.amqp._producer_pool = None
+    pools.reset()  # kombu keeps pools per connection globally; closed ones must leave the registry
 
 
 @pytest.fixture
@@ -57,6 +57,11 @@ def test_a_real_worker_runs_the_cycle_once(broker_app):
     assert Subscription.objects.get(pk=subscription.pk).past_due_since == day
 
 
-def test_the_app_is_eager_again_afterwards():
+@pytest.mark.django_db
+def test_the_app_is_eager_again_afterwards(django_capture_on_commit_callbacks):
+    from tenancy.tasks import send_email
+
     assert app.conf.task_always_eager is True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_email.delay(to=["a@example.com"], subject="s", body="b").get() == 1
     assert not app.conf.broker_url or app.conf.broker_url != os.environ["TEST_BROKER_URL"]
