@@ -1,0 +1,67 @@
+"""Each staff group sees and acts only on its models; company users never enter."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+BILLING = ["billing_payment", "billing_invoice", "billing_subscription", "billing_plan"]
+SUPPORT_ONLY = ["tenancy_user", "work_team", "work_task"]
+
+
+@pytest.mark.parametrize("model", BILLING)
+def test_support_cannot_open_billing(admin_client, support, model):
+    assert admin_client(support).get(reverse(f"admin:{model}_changelist")).status_code == 403
+
+
+@pytest.mark.parametrize("model", SUPPORT_ONLY)
+def test_finance_cannot_open_support_lists(admin_client, finance, model):
+    assert admin_client(finance).get(reverse(f"admin:{model}_changelist")).status_code == 403
+
+
+@pytest.mark.parametrize("model", ["tenancy_tenant", "tenancy_activitylog", *SUPPORT_ONLY])
+def test_support_opens_its_lists(admin_client, support, model):
+    assert admin_client(support).get(reverse(f"admin:{model}_changelist")).status_code == 200
+
+
+@pytest.mark.parametrize("model", ["tenancy_tenant", *BILLING])
+def test_finance_opens_its_lists(admin_client, finance, model):
+    assert admin_client(finance).get(reverse(f"admin:{model}_changelist")).status_code == 200
+
+
+def test_finance_reads_companies_without_changing_them(admin_client, finance, tenant):
+    response = admin_client(finance).post(reverse("admin:tenancy_tenant_change", args=[tenant.pk]),
+                                          {"name": "Renamed"})
+    assert response.status_code == 403
+    tenant.refresh_from_db()
+    assert tenant.name == "Alpha Ltd"
+
+
+def test_the_sidebar_shows_each_group_its_own_sections(admin_client, support, finance):
+    support_page = admin_client(support).get("/admin/").content.decode()
+    assert reverse("admin:tenancy_tenant_changelist") in support_page
+    assert reverse("admin:billing_payment_changelist") not in support_page
+    finance_page = admin_client(finance).get("/admin/").content.decode()
+    assert reverse("admin:billing_payment_changelist") in finance_page
+    assert reverse("admin:tenancy_user_changelist") not in finance_page
+
+
+def test_company_users_are_refused(client, tenant_admin):
+    client.force_login(tenant_admin)
+    assert client.get("/admin/").status_code == 302
+    assert client.get(reverse("admin:billing_payment_changelist")).status_code == 302
+
+
+def test_the_allowlist_refuses_other_addresses(admin_client, finance, settings):
+    settings.ADMIN_ALLOWED_IPS = ["10.0.0.0/8"]
+    client = admin_client(finance)
+    assert client.get(reverse("admin:billing_payment_changelist"), REMOTE_ADDR="192.168.1.9").status_code == 403
+    assert client.get(reverse("admin:billing_payment_changelist"), REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+def test_work_is_read_only(admin_client, support):
+    from work.models import Team
+
+    client = admin_client(support)
+    assert client.get(reverse("admin:work_team_add")).status_code == 403
+    assert Team.objects.count() == 0
