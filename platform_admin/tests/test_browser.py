@@ -87,8 +87,8 @@ class Panel:
 
         link = self.driver.find_element(By.CSS_SELECTOR, f'a[href$="{url_part}"]')
         self.driver.execute_script("arguments[0].click();", link)
-        submit = _wait(lambda: [b for b in self.driver.find_elements(By.CSS_SELECTOR, "#modal-content button[type=submit]")
-                                if b.is_displayed()])
+        buttons = "#modal-content button[type=submit]"
+        submit = _wait(lambda: [b for b in self.driver.find_elements(By.CSS_SELECTOR, buttons) if b.is_displayed()])
         for name, value in (fields or {}).items():
             self.driver.find_element(By.CSS_SELECTOR, f'#modal-content [name="{name}"]').send_keys(value)
         old = self.driver.find_element(By.TAG_NAME, "html")
@@ -127,7 +127,7 @@ def test_finance_verifies_and_support_approves(live_server, browser, downloads, 
     assert pending_payment.verification_status == VerificationStatus.VERIFIED
     assert "verified" in browser.page_source
     panel.open(reverse("admin:billing_invoice_row_pdf", args=[pending_payment.invoice_id]))
-    pdf = _wait(lambda: [p for p in downloads.glob("*.pdf")], timeout=20)[0]
+    pdf = _wait(lambda: list(downloads.glob("*.pdf")), timeout=20)[0]
     _wait(lambda: pdf.read_bytes().startswith(b"%PDF"))
     assert pdf.name == f"{pending_payment.invoice.number}.pdf"
 

@@ -72,10 +72,10 @@ def test_support_cannot_export_billing(admin_client, support, model):
 
 def test_finance_exports_invoices_and_subscriptions(admin_client, finance, open_invoice):
     client = admin_client(finance)
-    headers, rows = _export(client, reverse("admin:billing_invoice_export"), "",
+    _, rows = _export(client, reverse("admin:billing_invoice_export"), "",
                             ["number", "tenant", "total"], "invoiceresource")
     assert rows == [[open_invoice.number, open_invoice.tenant.name, str(open_invoice.total)]]
-    headers, rows = _export(client, reverse("admin:billing_subscription_export"), "",
+    _, rows = _export(client, reverse("admin:billing_subscription_export"), "",
                             ["tenant", "plan", "status"], "subscriptionresource")
     assert rows == [[open_invoice.tenant.name, open_invoice.subscription.plan.code, "ACTIVE"]]
 
