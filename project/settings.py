@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "dj_rest_auth",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "axes",
     "simple_history",
@@ -253,6 +254,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Software B: the REST API used by tenant companies' frontends.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's assets come from the installed sidecar package, not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {

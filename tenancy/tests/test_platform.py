@@ -99,3 +99,8 @@ def test_demo_seed_is_idempotent(db):
     assert Tenant.objects.get(slug="newco").status == TenantStatus.PENDING
     assert Tenant.objects.get(slug="acme").domains.get(is_primary=True).host == "acme.localhost"
     assert Tenant.objects.get(slug="customdomain").domains.get(is_primary=True).host == "custom-domain.com"
+
+
+def test_swagger_ui_assets_are_served_locally(client, db):
+    page = client.get("/api/docs/").content.decode()
+    assert "cdn.jsdelivr.net" not in page and "/static/drf_spectacular_sidecar/" in page
