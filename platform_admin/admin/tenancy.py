@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from unfold.admin import StackedInline, TabularInline
@@ -57,6 +58,10 @@ class TenantSettingsInline(StackedInline):
     tab = True
     fields = ["legal_name", "billing_email", "billing_address", "tax_id", "timezone", "locale", "brand_color",
               "logo_url"]
+    formfield_overrides = {
+        **StackedInline.formfield_overrides,
+        models.URLField: {**StackedInline.formfield_overrides.get(models.URLField, {}), "assume_scheme": "https"},
+    }
 
 
 class ReadOnlyInline(TabularInline):

@@ -65,3 +65,38 @@ def test_work_is_read_only(admin_client, support):
     client = admin_client(support)
     assert client.get(reverse("admin:work_team_add")).status_code == 403
     assert Team.objects.count() == 0
+
+
+PAGES = ["/admin/", "/admin/tenancy/tenant/", "/admin/tenancy/user/", "/admin/tenancy/activitylog/",
+         "/admin/billing/payment/", "/admin/billing/payment/?verification=all", "/admin/billing/invoice/",
+         "/admin/billing/subscription/", "/admin/billing/plan/", "/admin/work/team/", "/admin/work/task/",
+         "/admin/billing/payment/export/", "/admin/tenancy/tenant/export/"]
+
+
+def test_every_page_opens_on_the_demo_data(admin_client):
+    from django.core.management import call_command
+
+    from billing.models import Invoice, Payment
+    from tenancy.models import Tenant, User
+
+    call_command("seed_demo")
+    owner = User.objects.get(email="owner@saasplatform.com")
+    client = admin_client(owner)
+    payment, invoice = Payment.objects.first(), Invoice.objects.exclude(number=None).first()
+    pages = [*PAGES, f"/admin/billing/payment/{payment.pk}/change/", f"/admin/billing/invoice/{invoice.pk}/change/",
+             f"/admin/tenancy/tenant/{Tenant.objects.get(slug='acme').pk}/change/"]
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+    assert client.get(f"/admin/billing/invoice/{invoice.pk}/pdf/").content.startswith(b"%PDF")
+
+
+@pytest.mark.mariadb
+def test_the_paginator_reads_table_statistics_on_mysql(db, monkeypatch, django_assert_num_queries):
+    from platform_admin import paginator
+    from tenancy.models import Tenant
+
+    monkeypatch.setattr(paginator, "ESTIMATE_ABOVE", -1)
+    with django_assert_num_queries(1) as context:
+        count = paginator.LargeTablePaginator(Tenant.objects.order_by("pk"), 10).count
+    assert isinstance(count, int) and "information_schema" in context.captured_queries[0]["sql"]
+    assert paginator.LargeTablePaginator(Tenant.objects.filter(slug="x").order_by("pk"), 10).count == 0
