@@ -76,3 +76,18 @@ class InvoiceCreateDialogForm(BaseDialogForm):
         self.fields["tenant"].queryset = (Tenant.objects.filter(status__in=[TenantStatus.ACTIVE,
                                                                             TenantStatus.SUSPENDED])
                                           .order_by("name"))
+
+
+class SubscriptionCreateDialogForm(ChangePlanDialogForm):
+    """Subscribe a company to a plan (trial once, free at once, otherwise a first invoice)."""
+
+    tenant = forms.ModelChoiceField(queryset=Tenant.objects.none(), widget=UnfoldAdminSelectWidget,
+                                    label="Company")
+    field_order = ["tenant", "plan"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].help_text = ""
+        self.fields["tenant"].queryset = (Tenant.objects.filter(status__in=[TenantStatus.ACTIVE,
+                                                                            TenantStatus.SUSPENDED])
+                                          .order_by("name"))

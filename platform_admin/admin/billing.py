@@ -21,7 +21,12 @@ from billing.services.invoices import (
 )
 from billing.services.payments import payment_reject, payment_verify
 from billing.services.plans import PLAN_EDITABLE_FIELDS, plan_create, plan_update
-from billing.services.subscriptions import subscription_cancel, subscription_change_plan, subscription_extend
+from billing.services.subscriptions import (
+    subscription_cancel,
+    subscription_change_plan,
+    subscription_create,
+    subscription_extend,
+)
 from platform_admin.admin.base import HistoryAdmin, back_to, next_url
 from platform_admin.exports import StreamingExportMixin, StreamingImportExportMixin
 from platform_admin.forms import (
@@ -31,6 +36,7 @@ from platform_admin.forms import (
     ExtendDialogForm,
     InvoiceCreateDialogForm,
     ReasonDialogForm,
+    SubscriptionCreateDialogForm,
 )
 from platform_admin.resources import InvoiceResource, PaymentResource, PlanResource, SubscriptionResource
 from tenancy.files import attachment_response
@@ -94,6 +100,7 @@ class SubscriptionAdmin(StreamingExportMixin, ServiceOnlyAdmin):
     resource_classes = [SubscriptionResource]
     actions_row = ["row_cancel", "row_extend", "row_change_plan"]
     actions_detail = ["row_cancel", "row_extend", "row_change_plan"]
+    actions_list = ["create_subscription"]
 
     @display(description="Status", ordering="status", label=SUBSCRIPTION_LABELS)
     def show_status(self, obj):
@@ -101,6 +108,17 @@ class SubscriptionAdmin(StreamingExportMixin, ServiceOnlyAdmin):
 
     def has_manage_permission(self, request, obj=None):
         return request.user.has_perm("billing.change_subscription")
+
+    @action(description="New subscription", icon="add_card", permissions=["manage"], url_path="create",
+            dialog={"title": "Subscribe a company", "description": "A trial once per company; paid plans get "
+                    "their first invoice.", "form_class": SubscriptionCreateDialogForm,
+                    "form_submit_text": "Subscribe"})
+    def create_subscription(self, request, form):
+        tenant, plan = form.cleaned_data["tenant"], form.cleaned_data["plan"]
+        self.apply_service(request, Subscription(tenant=tenant, plan=plan),
+                           lambda: subscription_create(tenant=tenant, actor=request.user, plan=plan),
+                           done="{obj} created.", verb="create")
+        return back_to(request, self.model_url("changelist"))
 
     def _apply(self, request, object_id, call, *, done: str, verb: str):
         subscription = self.get_object_or_404(request, object_id)

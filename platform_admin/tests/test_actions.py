@@ -286,6 +286,15 @@ def test_extend_change_plan_and_cancel(admin_client, finance, subscription):
     assert subscription.status == SubscriptionStatus.CANCELLED
 
 
+def test_finance_subscribes_a_company(admin_client, finance, support, tenant, plan):
+    data = {"_form_submitted": "1", "tenant": tenant.pk, "plan": plan.pk}
+    assert admin_client(support).post(url("billing_subscription_create_subscription"), data).status_code == 403
+    admin_client(finance).post(url("billing_subscription_create_subscription"), data)
+    subscription = tenant.subscriptions.get()
+    assert subscription.status == SubscriptionStatus.PENDING_PAYMENT
+    assert subscription.invoices.get().status == InvoiceStatus.ISSUED
+
+
 @pytest.mark.parametrize("name", ["row_cancel", "row_extend", "row_change_plan"])
 def test_support_cannot_change_subscriptions(admin_client, support, subscription, name):
     response = admin_client(support).post(url(f"billing_subscription_{name}", subscription.pk),
