@@ -1,7 +1,6 @@
 """Every read the control panel needs: system settings and the dashboard's numbers."""
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,6 +8,7 @@ from django.db.models import Count, DecimalField, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from billing.conf import BillingSettings
 from billing.models import (
     BillingPeriod,
     Invoice,
@@ -25,14 +25,7 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
 
-@dataclass(frozen=True)
-class SystemSettings:
-    issuer: dict
-    renewal_lead_days: int
-    grace_days: int
-
-
-def system_setting_get() -> SystemSettings:
+def system_setting_get() -> BillingSettings:
     """Return the effective settings: the stored row's values, the server's defaults where it is blank."""
     row = SystemSetting.objects.order_by("pk").first()
     issuer = dict(settings.INVOICE_ISSUER)
@@ -44,7 +37,7 @@ def system_setting_get() -> SystemSettings:
                 issuer[key] = value
         lead = row.renewal_lead_days if row.renewal_lead_days is not None else lead
         grace = row.grace_days if row.grace_days is not None else grace
-    return SystemSettings(issuer=issuer, renewal_lead_days=lead, grace_days=grace)
+    return BillingSettings(issuer=issuer, renewal_lead_days=lead, grace_days=grace)
 
 
 # --- dashboard ------------------------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ second time. Each subscription is handled in its own transaction under its row l
 import datetime
 from collections import Counter
 
-from django.conf import settings
 from django.db import transaction
 
+from billing.conf import billing_settings
 from billing.models import Invoice, InvoiceKind, InvoiceStatus, Subscription, SubscriptionStatus
 from billing.services.subscriptions import (
     add_period,
@@ -60,6 +60,7 @@ def billing_cycle_run_for_tenant(*, tenant: Tenant, on: datetime.date) -> Counte
 @transaction.atomic
 def _cycle_subscription(*, subscription: Subscription, on: datetime.date) -> Counter:
     counts: Counter = Counter()
+    conf = billing_settings()
     subscription = lock_subscription(subscription)
     if subscription.status in (S.TRIAL, S.ACTIVE):
         end = subscription.current_period_end
@@ -70,7 +71,7 @@ def _cycle_subscription(*, subscription: Subscription, on: datetime.date) -> Cou
                 subscription.save(update_fields=["status", "ended_on", "updated_at"])
                 counts["ended"] += 1
             return counts
-        if (end - on).days <= settings.RENEWAL_LEAD_DAYS:  # step 1
+        if (end - on).days <= conf.renewal_lead_days:  # step 1
             plan = subscription.next_plan or subscription.plan
             if plan.is_free:
                 if end <= on:
@@ -89,7 +90,7 @@ def _cycle_subscription(*, subscription: Subscription, on: datetime.date) -> Cou
             counts["past_due"] += 1
     if subscription.status == S.PAST_DUE:
         since = subscription.past_due_since or subscription.current_period_end or on
-        if on >= since + datetime.timedelta(days=settings.GRACE_DAYS):  # step 3
+        if on >= since + datetime.timedelta(days=conf.grace_days):  # step 3
             _expire(subscription, on)
             counts["expired"] += 1
     return counts

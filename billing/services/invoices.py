@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from billing.conf import billing_settings
 from billing.models import (
     ZERO,
     Invoice,
@@ -161,7 +162,7 @@ def _snapshot_parties(invoice: Invoice, tenant: Tenant) -> None:
     invoice.bill_to_address = details.billing_address if details else ""
     invoice.bill_to_tax_id = details.tax_id if details else ""
     invoice.bill_to_email = (details.billing_email if details and details.billing_email else tenant.contact_email)
-    issuer = settings.INVOICE_ISSUER
+    issuer = billing_settings().issuer
     invoice.issuer_name = issuer.get("name", "")
     invoice.issuer_address = issuer.get("address", "")
     invoice.issuer_tax_id = issuer.get("tax_id", "")

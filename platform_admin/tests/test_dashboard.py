@@ -130,3 +130,13 @@ def test_system_settings_page_is_a_single_row(admin_client, super_admin, support
     row = SystemSetting.objects.get()
     assert client.get("/admin/platform_admin/systemsetting/").url.endswith(f"/{row.pk}/change/")
     assert admin_client(support).get("/admin/platform_admin/systemsetting/").status_code == 403
+
+
+def test_stored_system_settings_drive_billing(settings):
+    from billing.conf import billing_settings
+    from billing.tests.factories import issued_invoice
+
+    SystemSetting.objects.create(issuer_name="Platform GmbH", issuer_tax_id="DE999", grace_days=12)
+    assert billing_settings().grace_days == 12
+    invoice = issued_invoice()
+    assert (invoice.issuer_name, invoice.issuer_tax_id) == ("Platform GmbH", "DE999")
