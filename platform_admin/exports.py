@@ -7,7 +7,6 @@ from django.http import StreamingHttpResponse
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.signals import post_export
-from tablib.exceptions import UnsupportedFormat
 from unfold.contrib.import_export.forms import ImportForm, SelectableFieldsExportForm
 
 from platform_admin.resources import EXPORT_CHUNK
@@ -35,18 +34,6 @@ def iter_in_chunks(queryset, size: int = EXPORT_CHUNK):
             return
 
 
-def _available(formats, check: str) -> list:
-    """Keep the formats whose library is installed (XLSX needs openpyxl; without it only CSV is offered)."""
-    available = []
-    for file_format in formats:
-        try:
-            if getattr(file_format(), check)():
-                available.append(file_format)
-        except UnsupportedFormat:
-            continue
-    return available
-
-
 class StreamingExportMixin(ExportMixin):
     """CSV and XLSX exports of the filtered list with selectable fields; CSV is streamed."""
 
@@ -54,7 +41,7 @@ class StreamingExportMixin(ExportMixin):
     formats = [CSV, XLSX]
 
     def get_export_formats(self):
-        return _available(self.formats, "can_export")
+        return self.formats
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
@@ -88,7 +75,7 @@ class StreamingImportExportMixin(ImportExportMixin, StreamingExportMixin):
     import_form_class = ImportForm
 
     def get_import_formats(self):
-        return _available(self.formats, "can_import")
+        return self.formats
 
     def has_import_permission(self, request):
         return self.has_change_permission(request) and self.has_add_permission(request)

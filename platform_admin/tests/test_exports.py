@@ -102,3 +102,20 @@ def test_export_streams_a_large_table_in_chunks(admin_client, finance, monkeypat
     chunks = list(response.streaming_content)
     assert len(chunks) == 24  # the header, then one line per row as it is read
     assert PaymentResource().get_chunk_size() == 2000
+
+
+def test_payment_xlsx_has_the_filtered_rows(admin_client, finance):
+    import openpyxl
+
+    cards = _payments(2, method=PaymentMethod.CARD)
+    _payments(1, method=PaymentMethod.CASH)
+    client = admin_client(finance)
+    data = {"format": "1", "resource": "0", **{f"paymentresource_{name}": "on" for name in ["id", "method"]}}
+    response = client.post(reverse("admin:billing_payment_export") + "?verification=all&method__exact=CARD", data)
+    assert response.status_code == 200
+    assert "spreadsheetml" in response["Content-Type"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["id", "method"]
+    assert sorted(int(r[0]) for r in rows[1:]) == sorted(p.pk for p in cards)
+    assert {r[1] for r in rows[1:]} == {"CARD"}
