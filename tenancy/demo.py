@@ -21,7 +21,14 @@ TENANTS = [
     ("tech", "Tech Innovators", None, TenantStatus.ACTIVE, "techinnovators.com"),
     ("customdomain", "Custom Domain Co.", "custom-domain.com", TenantStatus.ACTIVE, "custom-domain.com"),
     ("newco", "NewCo Startup", None, TenantStatus.PENDING, "newco.io"),
+    # Smaller companies whose subscriptions show the rest of the billing states (billing's demo sets them).
+    ("hooli", "Hooli", None, TenantStatus.ACTIVE, "hooli.example"),
+    ("globex", "Globex Corporation", None, TenantStatus.ACTIVE, "globex.example"),
+    ("initech", "Initech", None, TenantStatus.ACTIVE, "initech.example"),
+    ("umbrella", "Umbrella Ltd", None, TenantStatus.ACTIVE, "umbrella.example"),
 ]
+# Companies that get a full team (admin, manager, two members); the others get their admin only.
+FULL_TEAMS = {"acme", "tech", "customdomain"}
 
 PEOPLE = [
     # local part, first name, last name, role
@@ -76,7 +83,7 @@ def seed() -> dict[str, Tenant]:
                       "billing_address": f"{name}\n42 Market Street\nSpringfield",
                       "tax_id": f"TAX-{key.upper()}-001"},
         )
-        people = PEOPLE if status == TenantStatus.ACTIVE else PEOPLE[:1]
+        people = PEOPLE if key in FULL_TEAMS else PEOPLE[:1]
         for local, first, last, role in people:
             _user(email=f"{local}@{mail_domain}", first_name=first, last_name=last, tenant=tenant, role=role)
         tenants[key] = tenant
