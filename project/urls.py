@@ -22,3 +22,6 @@ urlpatterns = [
     path("health/", health.live, name="health"),
     path("health/ready/", health.ready, name="health-ready"),
 ]
+
+handler404 = "project.errors.not_found"
+handler500 = "project.errors.server_error"

@@ -104,3 +104,23 @@ def test_demo_seed_is_idempotent(db):
 def test_swagger_ui_assets_are_served_locally(client, db):
     page = client.get("/api/docs/").content.decode()
     assert "cdn.jsdelivr.net" not in page and "/static/drf_spectacular_sidecar/" in page
+
+
+def test_unknown_api_path_answers_in_the_error_shape(client, db):
+    response = client.get("/api/does-not-exist/")
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Not found.", "fields": {}}
+
+
+def test_api_server_error_answers_in_the_error_shape(rf):
+    from project.errors import server_error
+
+    response = server_error(rf.get("/api/tenants/"))
+    assert response.status_code == 500
+    assert b'"code": "server_error"' in response.content
+
+
+def test_wrong_method_answers_in_the_error_shape(api, tenant_admin):
+    response = api(tenant_admin).put("/api/notifications/mark-all-read/")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
