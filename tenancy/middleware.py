@@ -72,9 +72,11 @@ class ApprovalMiddleware:
         match = request.resolver_match
         if match.url_name in self.PUBLIC_NAMES:
             return None
+        user = _jwt_user(request)
+        if user is not None and user.is_super_admin:
+            return None  # platform staff act on companies in every state
         tenant = request.tenant
         if tenant is None:
-            user = _jwt_user(request)
             if user is None or user.tenant_id is None:
                 return None
             tenant = resolution.tenant_by_id(user.tenant_id)
@@ -117,14 +119,22 @@ class ActivityLogMiddleware:
         actor = user if user is not None and user.is_authenticated else None
         if activity is None:
             match = request.resolver_match
-            if match is None or not request.path.startswith("/admin/") or actor is None:
+            if match is None or actor is None:
                 return
-            # Admin writes answer with a redirect; object ids come from the URL.
+            if request.path.startswith("/admin/"):
+                # Admin writes answer with a redirect; object ids come from the URL.
+                verb, object_type = f"admin.{match.url_name}", (
+                    match.url_name.split("_")[1] if match.url_name.count("_") >= 2 else "")
+            elif request.path.startswith("/api/"):
+                # A write whose view named no verb (profile, password change, ...): name it by its route.
+                verb, object_type = f"{match.view_name.replace(':', '.')}.{request.method.lower()}", ""
+            else:
+                return
             activity = {
-                "verb": f"admin.{match.url_name}",
+                "verb": verb,
                 "tenant": None,
-                "object_type": match.url_name.split("_")[1] if match.url_name.count("_") >= 2 else "",
-                "object_id": str(match.kwargs.get("object_id", "")),
+                "object_type": object_type,
+                "object_id": str(match.kwargs.get("object_id", match.kwargs.get("pk", ""))),
                 "object_repr": "",
                 "changes": {},
             }
