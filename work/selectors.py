@@ -1,5 +1,7 @@
 """Every read of the work app that the API or the admin needs; each list runs a fixed number of queries."""
 
+import re
+
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -19,6 +21,23 @@ from work.models import (
     TeamRole,
 )
 from work.permissions import is_work_admin
+
+# The largest id a BIGINT column holds; a longer number is simply not an id (and would overflow SQLite).
+MAX_ID = 2**63 - 1
+_ID = re.compile(r"[0-9]{1,19}")
+
+
+def as_id(value) -> int | None:
+    """Return `value` as a row id, or None when it cannot be one ("abc", "-1", "\u00b2", 10**30)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value <= MAX_ID else None
+    text = str(value)
+    if not _ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
 
 
 def _count_of(model, *, tenant: Tenant):
@@ -60,7 +79,8 @@ def team_list(*, tenant: Tenant, user: User, include_archived: bool = True) -> Q
 
 def team_get(*, tenant: Tenant, user: User, team_id) -> Team:
     """Return a team the user may see; any other id (or another tenant's) is the same 404."""
-    team = team_list(tenant=tenant, user=user).filter(pk=team_id).first() if str(team_id).isdigit() else None
+    team_id = as_id(team_id)
+    team = team_list(tenant=tenant, user=user).filter(pk=team_id).first() if team_id else None
     if team is None:
         raise NotFound("Team not found.", code="team_not_found")
     return team
@@ -102,7 +122,8 @@ def task_list(*, tenant: Tenant, user: User) -> QuerySet[Task]:
 
 
 def task_get(*, tenant: Tenant, user: User, task_id) -> Task:
-    task = task_list(tenant=tenant, user=user).filter(pk=task_id).first() if str(task_id).isdigit() else None
+    task_id = as_id(task_id)
+    task = task_list(tenant=tenant, user=user).filter(pk=task_id).first() if task_id else None
     if task is None:
         raise NotFound("Task not found.", code="task_not_found")
     return task
@@ -131,8 +152,8 @@ def comment_list(*, tenant: Tenant, task: Task) -> QuerySet[Comment]:
 
 
 def comment_get(*, tenant: Tenant, task: Task, comment_id) -> Comment:
-    comment = comment_list(tenant=tenant, task=task).filter(pk=comment_id).first() \
-        if str(comment_id).isdigit() else None
+    comment_id = as_id(comment_id)
+    comment = comment_list(tenant=tenant, task=task).filter(pk=comment_id).first() if comment_id else None
     if comment is None:
         raise NotFound("Comment not found.", code="comment_not_found")
     return comment
@@ -143,8 +164,8 @@ def attachment_list(*, tenant: Tenant, task: Task) -> QuerySet[Attachment]:
 
 
 def attachment_get(*, tenant: Tenant, task: Task, attachment_id) -> Attachment:
-    attachment = attachment_list(tenant=tenant, task=task).filter(pk=attachment_id).first() \
-        if str(attachment_id).isdigit() else None
+    attachment_id = as_id(attachment_id)
+    attachment = attachment_list(tenant=tenant, task=task).filter(pk=attachment_id).first() if attachment_id else None
     if attachment is None:
         raise NotFound("Attachment not found.", code="attachment_not_found")
     return attachment

@@ -1,14 +1,27 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 
-from work.models import Task, TaskPriority, TaskStatus
+from work.models import Task, TaskPriority, TaskStatus, TeamInvitation
+from work.selectors import MAX_ID
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number that fits the column ("1.5", "-1" or 10**30 are a 400, not a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class TaskFilter(django_filters.FilterSet):
-    team = django_filters.NumberFilter(field_name="team_id")
+    team = IdFilter(field_name="team_id")
     status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices)
     priority = django_filters.MultipleChoiceFilter(choices=TaskPriority.choices)
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    assignee = IdFilter(field_name="assignee_id")
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
     due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
@@ -23,3 +36,12 @@ class TaskFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+
+
+class TeamInvitationFilter(django_filters.FilterSet):
+    # An id, not a choice among every tenant's teams: another company's team id must look like any unknown id.
+    team = IdFilter(field_name="team_id")
+
+    class Meta:
+        model = TeamInvitation
+        fields = ["team"]

@@ -48,14 +48,20 @@ class TeamSerializer(serializers.ModelSerializer):
         return next((m.role for m in team.memberships.all() if m.user_id == user.pk), None)
 
 
+# Text columns have no database limit; these bound what one request may store.
+TEAM_DESCRIPTION_MAX = 5_000
+TASK_DESCRIPTION_MAX = 100_000
+
+
 class TeamCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=150)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=TEAM_DESCRIPTION_MAX, required=False, allow_blank=True,
+                                        default="")
 
 
 class TeamUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=150, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(max_length=TEAM_DESCRIPTION_MAX, required=False, allow_blank=True)
 
 
 class TeamMemberSerializer(serializers.ModelSerializer):
@@ -129,7 +135,8 @@ class TaskSerializer(serializers.ModelSerializer):
 class TaskCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     team = VisibleTeamField(queryset=Team.objects.all())
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=TASK_DESCRIPTION_MAX, required=False, allow_blank=True,
+                                        default="")
     status = serializers.ChoiceField(choices=TaskStatus.choices, default=TaskStatus.TODO)
     priority = serializers.ChoiceField(choices=TaskPriority.choices, default=TaskPriority.MEDIUM)
     assignee = TenantPrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
@@ -138,7 +145,7 @@ class TaskCreateSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class TaskUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(max_length=TASK_DESCRIPTION_MAX, required=False, allow_blank=True)
     priority = serializers.ChoiceField(choices=TaskPriority.choices, required=False)
     assignee = TenantPrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
     due_on = serializers.DateField(required=False, allow_null=True)

@@ -13,7 +13,7 @@ from tenancy.files import attachment_response
 from tenancy.permissions import IsManager
 from work import selectors
 from work.api import serializers as s
-from work.api.filters import TaskFilter
+from work.api.filters import TaskFilter, TeamInvitationFilter
 from work.models import Task, Team, TeamInvitation
 from work.permissions import IsTenantWorker
 from work.services import attachments as attachment_services
@@ -107,7 +107,7 @@ class TeamInvitationViewSet(mixins.ListModelMixin, TenantScopedViewSet):
 
     queryset = TeamInvitation.objects.all()
     serializer_class = s.TeamInvitationSerializer
-    filterset_fields = ["team"]
+    filterset_class = TeamInvitationFilter
     activity_noun = "team_invitation"
 
     def get_permissions(self):
@@ -191,8 +191,8 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
                    responses=s.BoardSerializer)
     @action(detail=False, methods=["get"])
     def board(self, request):
-        team_id = request.query_params.get("team", "")
-        if not team_id.isdigit():
+        team_id = selectors.as_id(request.query_params.get("team", ""))
+        if team_id is None:
             raise ServiceError("Choose a team: ?team=<id>.", code="team_required",
                                fields={"team": ["A team id is required."]})
         team = selectors.team_get(tenant=self.tenant, user=request.user, team_id=team_id)

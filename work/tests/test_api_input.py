@@ -231,3 +231,141 @@ def test_filters_and_ordering(api, member, team):
     assert ids("due_after=2026-01-15&due_before=2026-01-31") == [urgent.id]
     assert ids(f"team={team.id}&ordering=-priority_rank")[0] == urgent.id
     assert ids("ordering=due_on")[-2:] == [low.id, urgent.id] or ids("ordering=due_on")[:2] == [low.id, urgent.id]
+
+
+# --- malformed input never reaches the database as a 500 ----------------------------------------------
+
+BIG = "9" * 30
+
+
+@pytest.mark.parametrize(("url", "status", "code"), [
+    ("/api/tasks/board/?team=abc", 400, "team_required"),
+    ("/api/tasks/board/?team=-1", 400, "team_required"),
+    ("/api/tasks/board/?team=1.5", 400, "team_required"),
+    ("/api/tasks/board/?team=%C2%B2", 400, "team_required"),  # "²" is a digit to str.isdigit()
+    (f"/api/tasks/board/?team={BIG}", 400, "team_required"),
+    ("/api/tasks/board/?team=999999", 404, "team_not_found"),
+    (f"/api/tasks/?team={BIG}", 400, "max_value"),
+    (f"/api/tasks/?assignee={BIG}", 400, "max_value"),
+    ("/api/tasks/?team=1.5", 400, "invalid"),
+    ("/api/tasks/?team=Infinity", 400, "invalid"),
+    ("/api/tasks/?due_after=2026-13-45", 400, "invalid"),
+    ("/api/tasks/?due_before=2026-02-30", 400, "invalid"),
+    ("/api/tasks/?status=TODO&status=NOPE", 400, "invalid_choice"),
+    ("/api/tasks/?search=" + "x" * 500, 400, "max_length"),
+    (f"/api/tasks/{BIG}/", 404, "not_found"),
+    ("/api/tasks/%C2%B2/", 404, "not_found"),
+    (f"/api/teams/{BIG}/members/", 404, "not_found"),
+    ("/api/teams/invitations/?team=abc", 400, "invalid"),
+    (f"/api/teams/invitations/?team={BIG}", 400, "max_value"),
+])
+def test_malformed_query_is_a_4xx_with_a_code(url, status, code, api, manager, team, task):
+    response = api(manager).get(url)
+    assert response.status_code == status, response.json()
+    assert response.json()["code"] == code
+
+
+def test_malformed_nested_ids_are_404(api, member, task, comment, attachment):
+    client = api(member)
+    for url in (f"/api/tasks/{task.id}/attachments/%C2%B2/download/", f"/api/tasks/{task.id}/attachments/{BIG}/",
+                f"/api/tasks/{task.id}/attachments/-1/"):
+        response = client.get(url)
+        assert response.status_code == 404 and response.json()["code"] == "attachment_not_found", url
+    response = client.patch(f"/api/tasks/{task.id}/comments/%C2%B2/", {"body": "x"}, format="json")
+    assert response.status_code == 404 and response.json()["code"] == "comment_not_found"
+
+
+def test_a_bad_page_size_falls_back_and_a_bad_page_is_404(api, member, task):
+    client = api(member)
+    for query in ("page_size=abc", "page_size=-5", "page_size=0", "page_size=100000"):
+        response = client.get(f"/api/tasks/?{query}")
+        assert response.status_code == 200 and [t["id"] for t in response.json()["results"]] == [task.id], query
+    for query in ("page=abc", "page=99999"):
+        response = client.get(f"/api/tasks/?{query}")
+        assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(("method", "path", "body", "code"), [
+    ("post", "/api/tasks/", [1, 2], "invalid"),
+    ("post", "/api/tasks/", "just a string", "invalid"),
+    ("post", "/api/tasks/", {"title": {"a": 1}}, "invalid"),
+    ("post", "/api/tasks/", {"title": "a\x00b"}, "null_characters_not_allowed"),
+    ("post", "/api/tasks/", {"title": "x" * 100_000}, "max_length"),
+    ("post", "/api/tasks/", {"title": "x", "description": "d" * 100_001}, "max_length"),
+    ("post", "/api/tasks/", {"title": "x", "assignee": int(BIG)}, "does_not_exist"),
+    ("post", "/api/tasks/", {"title": "x", "due_on": "99999-01-01"}, "invalid"),
+    ("post", "/api/tasks/", {"title": "x", "due_on": 20260101}, "invalid"),
+    ("patch", "/api/tasks/{task}/", [1], "invalid"),
+    ("patch", "/api/tasks/{task}/", {"assignee": "abc"}, "incorrect_type"),
+    ("post", "/api/tasks/{task}/move/", [1, 2], "invalid"),
+    ("post", "/api/tasks/{task}/move/", {"status": "DONE", "position": 1.5}, "invalid"),
+    ("post", "/api/tasks/{task}/move/", {"status": "DONE", "position": True}, "invalid"),
+    ("post", "/api/tasks/{task}/move/", {"status": ["DONE"], "position": 0}, "invalid_choice"),
+    ("post", "/api/tasks/{task}/comments/", [1], "invalid"),
+    ("post", "/api/tasks/{task}/comments/", {"body": "x" * 10_001}, "max_length"),
+    ("post", "/api/teams/", [1], "invalid"),
+    ("post", "/api/teams/", {"name": "x" * 151}, "max_length"),
+    ("post", "/api/teams/{team}/add-member/", [1], "invalid"),
+    ("post", "/api/teams/{team}/add-member/", {"user": int(BIG)}, "does_not_exist"),
+    ("post", "/api/teams/invitations/", {"team": int(BIG), "email": "a@alpha.example"}, "does_not_exist"),
+    ("post", "/api/teams/invitations/accept/", [1], "invalid"),
+    ("post", "/api/teams/invitations/accept/", {"token": "x" * 5000}, "max_length"),
+])
+def test_malformed_body_is_400_and_writes_nothing(method, path, body, code, api, manager, team, task):
+    url = path.format(task=task.id, team=team.id)
+    if isinstance(body, dict) and url == "/api/tasks/":
+        body = {"team": team.id, **body}
+    before = _snapshot()
+    response = getattr(api(manager), method)(url, body, format="json")
+    assert response.status_code == 400, response.json()
+    assert response.json()["code"] == code
+    assert _snapshot() == before
+
+
+def test_a_huge_position_means_the_end_of_the_column(api, member, team, task):
+    from work.tests.factories import TaskFactory
+
+    done = TaskFactory(team=team, status="DONE")
+    response = api(member).post(f"/api/tasks/{task.id}/move/", {"status": "DONE", "position": 10**12}, format="json")
+    assert response.status_code == 200 and response.json()["position"] == 1
+    assert list(Task.objects.filter(team=team, status="DONE").order_by("position").values_list("id", flat=True)) \
+        == [done.id, task.id]
+
+
+@pytest.mark.parametrize("field", ["task", "author", "tenant"])
+def test_a_comment_cannot_point_at_another_task_or_author(field, api, member, task, other_task, stranger):
+    """The task comes from the URL only: a body naming another tenant's task (or author) is refused."""
+    value = {"task": other_task.id, "author": stranger.id, "tenant": other_task.tenant_id}[field]
+    before = _snapshot()
+    response = api(member).post(f"/api/tasks/{task.id}/comments/", {"body": "hi", field: value}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "read_only_field"
+    assert field in response.json()["fields"]
+    assert _snapshot() == before
+
+
+def test_a_comment_or_file_on_another_tenants_task_is_404(api, member, other_task):
+    before = _snapshot()
+    assert api(member).post(f"/api/tasks/{other_task.id}/comments/", {"body": "hi"}).status_code == 404
+    response = api(member).post(f"/api/tasks/{other_task.id}/attachments/",
+                                {"file": SimpleUploadedFile("a.txt", b"hello")}, format="multipart")
+    assert response.status_code == 404
+    assert _snapshot() == before
+
+
+def test_a_failed_upload_leaves_no_file_behind(api, member, task, settings, monkeypatch):
+    """The file is written before the row; when the transaction fails, the file is removed again."""
+    from work.services import attachments
+
+    def boom(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(attachments, "activity_add", boom)
+    client = api(member)
+    client.raise_request_exception = False
+    before = _snapshot()
+    response = client.post(f"/api/tasks/{task.id}/attachments/", {"file": SimpleUploadedFile("a.txt", b"hello")},
+                           format="multipart")
+    assert response.status_code == 500
+    assert _snapshot() == before
+    media = settings.MEDIA_ROOT
+    assert not [p for p in media.rglob("*") if p.is_file()] if media.exists() else True

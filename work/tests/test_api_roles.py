@@ -12,10 +12,15 @@ ROLES = ["anonymous", "MEMBER", "MANAGER", "TENANT_ADMIN", "SUPER_ADMIN"]
 
 
 @pytest.fixture
-def graph(team, task, comment, attachment, tenant):
+def graph(team, task, comment, attachment, tenant, manager):
     """Everything the endpoints need, plus a user of the tenant who may be added to the team."""
+    from work.services.teams import team_invitation_create
+
     newcomer = UserFactory(tenant=tenant, role=Role.MEMBER, email="newcomer@alpha.example")
-    return {"team": team, "task": task, "comment": comment, "attachment": attachment, "newcomer": newcomer}
+    invitation, _token = team_invitation_create(tenant=tenant, actor=manager, team=team,
+                                                email="pending@alpha.example")
+    return {"team": team, "task": task, "comment": comment, "attachment": attachment, "newcomer": newcomer,
+            "invitation": invitation}
 
 
 def _png() -> bytes:
@@ -45,6 +50,8 @@ ENDPOINTS = {
     "invitation-create": ("post", lambda g: "/api/teams/invitations/",
                           lambda g: {"team": g["team"].id, "email": "newcomer@alpha.example"},
                           [401, 403, 201, 201, 403]),
+    "invitation-revoke": ("delete", lambda g: f"/api/teams/invitations/{g['invitation'].id}/", None,
+                          [401, 403, 204, 204, 403]),
     "invitation-accept": ("post", lambda g: "/api/teams/invitations/accept/", lambda g: {"token": "nope"},
                           [401, 404, 404, 404, 403]),
     "task-list": ("get", lambda g: "/api/tasks/", None, [401, 200, 200, 200, 403]),
@@ -99,7 +106,7 @@ def _snapshot() -> tuple:
     return (
         list(Team.objects.order_by("id").values_list("id", "name", "description", "is_archived")),
         list(TeamMember.objects.order_by("id").values_list("id", "team_id", "user_id", "role")),
-        list(TeamInvitation.objects.values_list("id", flat=True)),
+        list(TeamInvitation.objects.order_by("id").values_list("id", "revoked_at", "accepted_at")),
         list(Task.objects.order_by("id").values_list("id", "title", "status", "position", "priority")),
         list(Comment.objects.order_by("id").values_list("id", "body")),
         list(Attachment.objects.values_list("id", flat=True)),
@@ -131,7 +138,11 @@ def test_other_tenant_gets_404(endpoint, api, graph, other_admin, other_team):
     assert _snapshot() == before
 
 
-@pytest.mark.parametrize("endpoint", OBJECT_ENDPOINTS)
+# Invitations are managers' business: a plain member is refused by role (403) before any lookup.
+OUTSIDER_ENDPOINTS = [name for name in OBJECT_ENDPOINTS if name != "invitation-revoke"]
+
+
+@pytest.mark.parametrize("endpoint", OUTSIDER_ENDPOINTS)
 def test_user_outside_the_team_gets_404(endpoint, api, graph, outsider):
     """A member of the same company who is not in the team cannot see it or its tasks."""
     method, url, body, _expected = ENDPOINTS[endpoint]
@@ -195,3 +206,40 @@ def test_nested_rows_of_another_tenant_are_404(api, member, task, other_task):
     assert client.delete(f"/api/tasks/{task.id}/attachments/{foreign_file.id}/").status_code == 404
     assert Comment.objects.filter(pk=foreign_comment.pk).exists()
     assert Attachment.objects.filter(pk=foreign_file.pk).exists()
+
+
+def test_manager_of_another_team_cannot_see_or_revoke_its_invitations(api, graph, tenant):
+    """A MANAGER of the company who does not manage the team: its invitations do not exist for them."""
+    from work.tests.factories import TeamFactory, make_member
+
+    other_manager = make_member(TeamFactory(tenant=tenant, name="Elsewhere"), role="MANAGER").user
+    client = api(other_manager)
+    before = _snapshot()
+    assert client.get("/api/teams/invitations/").json()["results"] == []
+    response = client.delete(f"/api/teams/invitations/{graph['invitation'].id}/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    response = client.get(f"/api/teams/{graph['team'].id}/")
+    assert response.status_code == 404
+    assert _snapshot() == before
+
+
+def test_every_routed_endpoint_is_in_the_matrix():
+    """A new route without a row in ENDPOINTS fails here, so the matrix cannot fall behind the URLs."""
+    from work.api import task_urls, team_urls
+
+    routed = {(pattern.name, method)
+              for urls in (team_urls, task_urls) for pattern in urls.urlpatterns
+              for method in pattern.callback.actions if method != "head"}
+    covered = {
+        ("team-list", "get"), ("team-list", "post"), ("team-detail", "get"), ("team-detail", "patch"),
+        ("team-detail", "delete"), ("team-members", "get"), ("team-add-member", "post"),
+        ("team-remove-member", "post"), ("team-invitation-list", "get"), ("team-invitation-list", "post"),
+        ("team-invitation-detail", "delete"), ("team-invitation-accept", "post"),
+        ("task-list", "get"), ("task-list", "post"), ("task-detail", "get"), ("task-detail", "patch"),
+        ("task-detail", "delete"), ("task-board", "get"), ("task-move", "post"), ("task-comments", "get"),
+        ("task-comments", "post"), ("task-comment-detail", "patch"), ("task-comment-detail", "delete"),
+        ("task-attachments", "get"), ("task-attachments", "post"), ("task-attachment-detail", "get"),
+        ("task-attachment-detail", "delete"), ("task-attachment-download", "get"), ("task-activities", "get"),
+    }
+    assert routed == covered
+    assert len(ENDPOINTS) == len(covered)
