@@ -23,6 +23,20 @@ class PlatformModelAdmin(ModelAdmin):
     list_filter_submit = True
     list_per_page = 50
     warn_unsaved_form = True
+    # {action name: predicate(obj)}: a detail action is shown only when it can apply to the object's state.
+    # The services still refuse a wrong transition (a row action or a stale page posts it anyway).
+    detail_action_applies: dict[str, Callable] = {}
+
+    def get_actions_detail(self, request: HttpRequest, object_id):
+        actions = super().get_actions_detail(request, object_id)
+        if not self.detail_action_applies or not actions:
+            return actions
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            return actions
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}_"
+        return [a for a in actions
+                if self.detail_action_applies.get(a.action_name.removeprefix(prefix), lambda _: True)(obj)]
 
     def model_url(self, name: str, *args) -> str:
         opts = self.model._meta

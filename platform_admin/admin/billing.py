@@ -11,7 +11,16 @@ from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
 from billing import pdf
-from billing.models import Invoice, InvoiceLine, Payment, Plan, Subscription
+from billing.models import (
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    Payment,
+    Plan,
+    Subscription,
+    SubscriptionStatus,
+    VerificationStatus,
+)
 from billing.services.invoices import (
     invoice_create,
     invoice_create_and_issue,
@@ -101,6 +110,12 @@ class SubscriptionAdmin(StreamingExportMixin, ServiceOnlyAdmin):
     actions_row = ["row_cancel", "row_extend", "row_change_plan"]
     actions_detail = ["row_cancel", "row_extend", "row_change_plan"]
     actions_list = ["create_subscription"]
+    detail_action_applies = {
+        "row_cancel": lambda s: s.can_transition_to(SubscriptionStatus.CANCELLED),
+        "row_extend": lambda s: s.status in (SubscriptionStatus.TRIAL, SubscriptionStatus.ACTIVE),
+        "row_change_plan": lambda s: (s.status in (SubscriptionStatus.TRIAL, SubscriptionStatus.ACTIVE)
+                                      and not s.cancel_at_period_end),
+    }
 
     @display(description="Status", ordering="status", label=SUBSCRIPTION_LABELS)
     def show_status(self, obj):
@@ -210,6 +225,10 @@ class PaymentAdmin(StreamingExportMixin, ServiceOnlyAdmin):
     actions = ["bulk_verify", "bulk_reject"]
     actions_row = ["row_verify", "row_reject"]
     actions_detail = ["row_verify", "row_reject"]
+    detail_action_applies = {
+        "row_verify": lambda p: p.verification_status == VerificationStatus.PENDING,
+        "row_reject": lambda p: p.verification_status == VerificationStatus.PENDING,
+    }
 
     @display(description="Verification", ordering="verification_status", label=VERIFICATION_LABELS)
     def show_verification(self, obj):
@@ -225,7 +244,12 @@ class PaymentAdmin(StreamingExportMixin, ServiceOnlyAdmin):
         url = reverse("admin:billing_payment_proof", args=[obj.pk])
         if obj.proof_content_type.startswith("image/"):
             return format_html('<a href="{0}"><img id="payment-proof" src="{0}" alt="Payment proof" '
-                               'class="max-w-md rounded-default border border-base-200"></a>', url)
+                               'class="rounded-default border border-base-200" style="max-width: 32rem"></a>', url)
+        if obj.proof_content_type == "application/pdf":
+            return format_html('<div class="flex flex-col gap-2 w-full"><iframe id="payment-proof" src="{}?inline=1" '
+                               'title="Payment proof" class="w-full max-w-3xl rounded-default border border-base-200" '
+                               'style="height: 36rem"></iframe><a class="text-primary-600 underline" href="{}">'
+                               'Download the proof</a></div>', url, url)
         return format_html('<a id="payment-proof" class="text-primary-600 underline" href="{}">'
                            'Download the proof ({})</a>', url, obj.proof_content_type)
 
@@ -239,8 +263,13 @@ class PaymentAdmin(StreamingExportMixin, ServiceOnlyAdmin):
             raise PermissionDenied
         payment = self.get_object_or_404(request, object_id)
         extension = payment.proof.name.rsplit(".", 1)[-1] if "." in payment.proof.name else "bin"
-        return attachment_response(payment.proof, filename=f"payment-{payment.pk}-proof.{extension}",
-                                   content_type=payment.proof_content_type)
+        response = attachment_response(payment.proof, filename=f"payment-{payment.pk}-proof.{extension}",
+                                       content_type=payment.proof_content_type)
+        if request.GET.get("inline") and payment.proof_content_type == "application/pdf":
+            # Shown in the payment page's frame: the same origin only, never as a page of its own elsewhere.
+            response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline", 1)
+            response["X-Frame-Options"] = "SAMEORIGIN"
+        return response
 
     def has_verify_permission(self, request, obj=None):
         return request.user.has_perm("billing.change_payment")
@@ -322,6 +351,11 @@ class InvoiceAdmin(StreamingExportMixin, ServiceOnlyAdmin):
     actions_row = ["row_pdf", "row_issue", "row_mark_paid", "row_void"]
     actions_detail = ["row_pdf", "row_issue", "row_mark_paid", "row_void"]
     actions_list = ["create_invoice"]
+    detail_action_applies = {
+        "row_issue": lambda i: i.status == InvoiceStatus.DRAFT,
+        "row_mark_paid": lambda i: i.status == InvoiceStatus.ISSUED,
+        "row_void": lambda i: i.can_transition_to(InvoiceStatus.VOID),
+    }
 
     @display(description="Number", ordering="number")
     def show_number(self, obj):

@@ -1,5 +1,6 @@
 """The platform's own settings."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -19,11 +20,24 @@ class SystemSettingAdmin(HistoryAdmin):
         ("Billing cycle", {"fields": ["renewal_lead_days", "grace_days"]}),
     ]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """Show the server's default in each empty field, so staff see what applies when they leave it blank."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        defaults = {f"issuer_{key}": value for key, value in settings.INVOICE_ISSUER.items()}
+        defaults |= {"renewal_lead_days": settings.RENEWAL_LEAD_DAYS, "grace_days": settings.GRACE_DAYS}
+        if field is not None and defaults.get(db_field.name) not in (None, ""):
+            field.widget.attrs["placeholder"] = str(defaults[db_field.name]).replace("\n", ", ")
+        return field
+
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not SystemSetting.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["show_save_and_add_another"] = False  # there is only ever one row
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_or_change_permission(request):

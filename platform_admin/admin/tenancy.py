@@ -21,7 +21,17 @@ from platform_admin.exports import StreamingExportMixin
 from platform_admin.forms import ConfirmForm, ReasonDialogForm, RoleDialogForm
 from platform_admin.resources import TenantResource
 from platform_admin.services import user_change_role, user_send_password_reset, user_set_active
-from tenancy.models import ActivityLog, Domain, Notification, Role, Tenant, TenantInvitation, TenantSettings, User
+from tenancy.models import (
+    ActivityLog,
+    Domain,
+    Notification,
+    Role,
+    Tenant,
+    TenantInvitation,
+    TenantSettings,
+    TenantStatus,
+    User,
+)
 from tenancy.services.tenants import (
     tenant_approve,
     tenant_create,
@@ -131,7 +141,7 @@ class TenantAdmin(StreamingExportMixin, HistoryAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "status"]}),
         ("Contact", {"fields": ["contact_name", "contact_email", "contact_phone"]}),
-        ("Decisions", {"classes": ["tab"], "fields": ["approved_at", "approved_by", "rejected_at", "rejected_by",
+        ("Decisions", {"fields": ["approved_at", "approved_by", "rejected_at", "rejected_by",
                                                       "rejection_reason", "suspended_at", "suspended_by",
                                                       "suspension_reason", "is_suspended_for_nonpayment",
                                                       "created_at", "updated_at"]}),
@@ -142,6 +152,12 @@ class TenantAdmin(StreamingExportMixin, HistoryAdmin):
     actions_row = ["row_approve", "row_reject", "row_suspend", "row_reactivate"]
     actions_detail = ["row_approve", "row_reject", "row_suspend", "row_reactivate"]
     actions_list = ["create_tenant"]
+    detail_action_applies = {
+        "row_approve": lambda t: t.status in (TenantStatus.PENDING, TenantStatus.REJECTED),
+        "row_reject": lambda t: t.status == TenantStatus.PENDING,
+        "row_suspend": lambda t: t.status == TenantStatus.ACTIVE,
+        "row_reactivate": lambda t: t.status == TenantStatus.SUSPENDED,
+    }
 
     @display(description="Status", ordering="status", label=TENANT_STATUS_LABELS)
     def show_status(self, obj):
@@ -286,6 +302,12 @@ class UserAdmin(HistoryAdmin, BaseUserAdmin):
     actions_row = ["row_deactivate", "row_activate", "row_password_reset"]
     actions_detail = ["row_change_role", "row_deactivate", "row_activate", "row_password_reset"]
     actions = ["bulk_deactivate"]
+    detail_action_applies = {
+        "row_change_role": lambda u: u.tenant_id is not None,
+        "row_deactivate": lambda u: u.is_active,
+        "row_activate": lambda u: not u.is_active,
+        "row_password_reset": lambda u: u.is_active and u.has_usable_password(),
+    }
 
     def get_readonly_fields(self, request, obj=None):
         # Role and active flag change only through the actions (the company keeps one admin);
