@@ -9,17 +9,28 @@ from work.models import TeamRole
 from work.tests.factories import AttachmentFactory, CommentFactory, TaskFactory, TeamFactory, make_member
 
 
+@pytest.fixture
+def registered_policy() -> list:
+    """The plan policy registered when the apps loaded (billing's), before any test replaced it."""
+    return list(limits._policy)
+
+
 @pytest.fixture(autouse=True)
-def plan_limits():
+def plan_limits(registered_policy):
     """The plan policy of every work test: unlimited unless a test sets limits in the returned dict.
 
-    Billing registers the real policy; these tests must not depend on it.
+    Billing registers the real policy; these tests must not depend on it (`real_plan_policy` puts it back).
     """
-    saved = list(limits._policy)
     current: dict = {}
     limits.register_policy(lambda tenant: dict(current))
     yield current
-    limits._policy[:] = saved
+    limits._policy[:] = registered_policy
+
+
+@pytest.fixture
+def real_plan_policy(plan_limits, registered_policy):
+    """Use the policy the apps registered (billing's plan limits) instead of the test dict."""
+    limits._policy[:] = registered_policy
 
 
 @pytest.fixture

@@ -160,3 +160,30 @@ def test_nested_lists_run_a_fixed_number_of_queries(api, team, task, member, dja
     for url, count in zip(urls, counts, strict=True):
         with django_assert_num_queries(count):
             client.get(url)
+
+
+@pytest.mark.parametrize("who", ["manager", "tenant_admin"])
+def test_team_and_invitation_lists_run_a_fixed_number_of_queries(who, request, api, tenant, team, manager,
+                                                                 django_assert_num_queries):
+    from work.services.teams import team_invitation_create
+
+    user = request.getfixturevalue(who)
+    client = api(user)
+    urls = ["/api/teams/", "/api/teams/invitations/", f"/api/teams/{team.id}/members/"]
+
+    def grow(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            team_invitation_create(tenant=tenant, actor=manager, team=team, email=f"guest{i}@alpha.example")
+            other = TeamFactory(tenant=tenant)
+            make_member(other, manager, "MANAGER")
+            make_member(other)
+            make_member(team)
+
+    grow(0, 2)
+    client.get(urls[0])
+    counts = [_count(client, url) for url in urls]
+    grow(2, 20)
+    for url, count in zip(urls, counts, strict=True):
+        with django_assert_num_queries(count):
+            response = client.get(url)
+        assert response.json()["count"] >= 20, url
