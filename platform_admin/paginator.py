@@ -1,11 +1,11 @@
-"""A paginator that does not COUNT a whole huge table to draw an unfiltered change list."""
+"""A paginator that never COUNTs a whole huge table to draw a change list."""
 
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
-# Below this many (estimated) rows an exact COUNT is cheap enough and always right.
-ESTIMATE_ABOVE = 50_000
+# The count stops here: beyond it, MySQL's table statistics (unfiltered lists) or "more than this many".
+COUNT_CAP = 10_000
 
 
 def _estimated_rows(queryset) -> int | None:
@@ -22,13 +22,22 @@ def _estimated_rows(queryset) -> int | None:
 
 
 class LargeTablePaginator(Paginator):
-    """Use MySQL's table statistics instead of COUNT(*) when the list is unfiltered and the table is huge."""
+    """Count at most COUNT_CAP + 1 rows (a LIMITed subquery); above that, estimate from table statistics.
+
+    Below the cap the count is exact. Above it an unfiltered list on MySQL shows the table's estimated
+    size; otherwise the list shows COUNT_CAP + 1 results and its pages reach that far (filter to go further).
+    """
 
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
-        if hasattr(queryset, "query") and not queryset.query.where:
+        if not hasattr(queryset, "query"):
+            return super().count
+        bounded = queryset.order_by().values("pk")[:COUNT_CAP + 1].count()
+        if bounded <= COUNT_CAP:
+            return bounded
+        if not queryset.query.where:
             estimate = _estimated_rows(queryset)
-            if estimate is not None and estimate > ESTIMATE_ABOVE:
+            if estimate is not None and estimate > bounded:
                 return estimate
-        return super().count
+        return bounded
