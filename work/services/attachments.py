@@ -12,7 +12,7 @@ from tenancy.models import Tenant, User
 from work.models import Attachment, Task, TaskAction
 from work.permissions import can_manage_team, can_work_on_team
 from work.services.tasks import activity_add
-from work.services.teams import _same_tenant
+from work.services.teams import _same_tenant, limit_check_locked
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +41,16 @@ def attachment_add(*, tenant: Tenant, actor: User, task: Task, upload) -> Attach
     content_type = files.validate_upload(upload, allowed_types=ALLOWED_TYPES)
     original_name = os.path.basename(upload.name or "file")[:255] or "file"
     size = upload.size
+    # Refuse early, before writing anything; the check that counts is repeated below under the lock.
     limits.check(tenant=tenant, resource="storage_mb", adding=size / (1024 * 1024))
     name = default_storage.save(
         files.random_name(f"tenants/{tenant.pk}/attachments", original_name, content_type), upload
     )
+    # The file is written before its row; if this transaction fails the file is removed here. (A caller's
+    # outer transaction that rolls back later cannot be seen from here: the API calls this outside one.)
     try:
         with transaction.atomic():
+            limit_check_locked(tenant=tenant, resource="storage_mb", adding=size / (1024 * 1024))
             attachment = Attachment.objects.create(
                 tenant=tenant, task=task, file=name, original_name=original_name, size=size,
                 content_type=content_type, uploader=actor,

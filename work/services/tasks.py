@@ -5,7 +5,6 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from tenancy import limits
 from tenancy.exceptions import Conflict, Forbidden, ServiceError
 from tenancy.models import NotificationType, Tenant, User
 from tenancy.services.notifications import notify
@@ -19,7 +18,7 @@ from work.models import (
     TeamMember,
 )
 from work.permissions import can_manage_team, can_work_on_team
-from work.services.teams import _same_tenant
+from work.services.teams import _same_tenant, limit_check_locked
 
 # Fields a generic update may change; status and position change only through task_move.
 UPDATABLE_FIELDS = ("title", "description", "priority", "assignee", "due_on")
@@ -96,11 +95,11 @@ def task_create(*, tenant: Tenant, actor: User, team: Team, title: str, descript
     title = _title_check(title)
     _choice_check(field="status", value=status, choices=TaskStatus)
     _choice_check(field="priority", value=priority, choices=TaskPriority)
+    _assignee_check(tenant=tenant, team=team, assignee=assignee)
+    limit_check_locked(tenant=tenant, resource="tasks")
     team = _lock_team(tenant=tenant, team=team)
     if team.is_archived:
         raise Conflict("This team is archived.", code="team_archived")
-    _assignee_check(tenant=tenant, team=team, assignee=assignee)
-    limits.check(tenant=tenant, resource="tasks")
     position = Task.objects.filter(tenant=tenant, team=team, status=status).count()
     task = Task.objects.create(
         tenant=tenant, team=team, title=title, description=description, status=status, priority=priority,

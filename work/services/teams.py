@@ -29,6 +29,15 @@ def _same_tenant(tenant: Tenant, *objects) -> None:
             raise ServiceError("This object belongs to another company.", code="cross_tenant")
 
 
+def limit_check_locked(*, tenant: Tenant, resource: str, adding: int | float = 1) -> None:
+    """Check a plan limit with the tenant row locked, so that concurrent creates cannot both pass it.
+
+    Lock order in work: tenant, then team, then tasks.
+    """
+    Tenant.objects.select_for_update().filter(pk=tenant.pk).values_list("pk", flat=True).first()
+    limits.check(tenant=tenant, resource=resource, adding=adding)
+
+
 def _team_role_check(*, user: User, role: str) -> None:
     if role not in TeamRole.values:
         raise ServiceError("Unknown team role.", code="invalid_team_role", fields={"role": ["Not a valid role."]})
@@ -61,7 +70,7 @@ def team_create(*, tenant: Tenant, actor: User, name: str, description: str = ""
     if not can_create_team(actor):
         raise Forbidden("Only managers and company admins may create teams.", code="permission_denied")
     name = _name_check(tenant=tenant, name=name)
-    limits.check(tenant=tenant, resource="teams")
+    limit_check_locked(tenant=tenant, resource="teams")
     try:
         with transaction.atomic():
             team = Team.objects.create(tenant=tenant, name=name, description=description, created_by=actor)

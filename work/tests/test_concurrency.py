@@ -62,3 +62,32 @@ def test_concurrent_creates_get_distinct_positions():
     jobs = [(lambda i=i: task_create(tenant=tenant, actor=user, team=team, title=f"t{i}")) for i in range(6)]
     assert _run_at_once(jobs) == []
     assert len(assert_contiguous(team)["TODO"]) == 6
+
+
+def test_concurrent_team_creates_stop_at_the_plan_limit(plan_limits):
+    from tenancy.exceptions import PlanLimitReached
+    from work.models import Team
+    from work.services.teams import team_create
+
+    plan_limits["teams"] = 2
+    tenant = TenantFactory()
+    manager = UserFactory(tenant=tenant, role=Role.MANAGER)
+    jobs = [(lambda i=i: team_create(tenant=tenant, actor=manager, name=f"Team {i}")) for i in range(5)]
+    errors = _run_at_once(jobs)
+    assert Team.objects.filter(tenant=tenant).count() == 2
+    assert len(errors) == 3 and all(isinstance(error, PlanLimitReached) for error in errors), errors
+
+
+def test_concurrent_task_creates_in_different_teams_stop_at_the_plan_limit(plan_limits):
+    from tenancy.exceptions import PlanLimitReached
+
+    plan_limits["tasks"] = 3
+    tenant = TenantFactory()
+    user = UserFactory(tenant=tenant, role=Role.MEMBER)
+    teams = [TeamFactory(tenant=tenant) for _ in range(3)]
+    for team in teams:
+        make_member(team, user)
+    jobs = [(lambda i=i: task_create(tenant=tenant, actor=user, team=teams[i % 3], title=f"t{i}")) for i in range(6)]
+    errors = _run_at_once(jobs)
+    assert Task.objects.filter(tenant=tenant).count() == 3
+    assert len(errors) == 3 and all(isinstance(error, PlanLimitReached) for error in errors), errors
