@@ -243,3 +243,14 @@ def test_every_routed_endpoint_is_in_the_matrix():
     }
     assert routed == covered
     assert len(ENDPOINTS) == len(covered)
+
+
+def test_invitation_filter_does_not_reveal_other_tenants_team_ids(api, graph, manager, other_team):
+    """Another company's team id and an id that exists nowhere answer the same."""
+    client = api(manager)
+    foreign = client.get(f"/api/teams/invitations/?team={other_team.id}")
+    unknown = client.get("/api/teams/invitations/?team=987654")
+    assert (foreign.status_code, foreign.json()["results"]) == (unknown.status_code, unknown.json()["results"]) \
+        == (200, [])
+    own = client.get(f"/api/teams/invitations/?team={graph['team'].id}").json()["results"]
+    assert [row["id"] for row in own] == [graph["invitation"].id]

@@ -281,3 +281,29 @@ def test_limit_check_happens_before_anything_is_written(tenant, manager, team, p
     with pytest.raises(PlanLimitReached):
         task_services.task_create(tenant=tenant, actor=manager, team=team, title="x")
     assert not TaskActivity.objects.exists()
+
+
+def test_reassignment_notifies_the_new_assignee_only(tenant, manager, member, team, task,
+                                                     django_capture_on_commit_callbacks):
+    from work.tests.factories import make_member
+
+    colleague = make_member(team).user
+    with django_capture_on_commit_callbacks(execute=True):
+        task_services.task_update(tenant=tenant, actor=manager, task=task, assignee=colleague)
+    assert list(Notification.objects.values_list("recipient_id", "type")) == [
+        (colleague.id, NotificationType.TASK_ASSIGNED)]
+    assert [m.to for m in mail.outbox] == [[colleague.email]]
+    with django_capture_on_commit_callbacks(execute=True):
+        task_services.task_update(tenant=tenant, actor=manager, task=task, title="Renamed")
+    assert Notification.objects.count() == 1, "a change that is not an assignment notifies nobody"
+
+
+def test_moves_record_old_and_new_status_and_position(tenant, member, team):
+    tasks = [TaskFactory(team=team) for _ in range(3)]
+    task_services.task_move(tenant=tenant, actor=member, task=tasks[2], status="TODO", position=0)
+    task_services.task_move(tenant=tenant, actor=member, task=tasks[2], status="DONE", position=0)
+    assert [r[:4] for r in _rows(tasks[2])] == [
+        ("moved", "position", "2", "0"),
+        ("moved", "status", "TODO", "DONE"),
+    ]
+    assert _rows(tasks[0]) == [], "neighbours that shift are not in the history"
