@@ -52,6 +52,23 @@ def test_company_users_are_refused(client, tenant_admin):
     assert client.get(reverse("admin:billing_payment_changelist")).status_code == 302
 
 
+def test_company_users_cannot_log_in(client, tenant_admin):
+    from tenancy.tests.factories import TEST_PASSWORD
+
+    assert tenant_admin.check_password(TEST_PASSWORD)  # the right password, still refused
+    response = client.post("/admin/login/?next=/admin/", {"username": tenant_admin.email, "password": TEST_PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_company_user_with_a_stray_staff_flag_is_still_refused(client, tenant_admin):
+    tenant_admin.is_staff = True
+    tenant_admin.save(update_fields=["is_staff"])
+    client.force_login(tenant_admin)
+    assert client.get("/admin/").status_code == 302
+    assert client.get(reverse("admin:tenancy_tenant_changelist")).status_code == 302
+
+
 def test_the_allowlist_refuses_other_addresses(admin_client, finance, settings):
     settings.ADMIN_ALLOWED_IPS = ["10.0.0.0/8"]
     client = admin_client(finance)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from billing.models import Payment, PaymentMethod, VerificationStatus
 from billing.tests.factories import InvoiceFactory, SubscriptionFactory
 from platform_admin.exports import iter_in_chunks
-from platform_admin.resources import PaymentResource
+from platform_admin.resources import EXPORT_CHUNK
 from tenancy.models import TenantStatus
 from tenancy.tests.factories import TenantFactory
 
@@ -88,20 +88,28 @@ def test_chunks_bound_the_rows_in_memory(django_assert_num_queries):
 
 
 def test_export_streams_a_large_table_in_chunks(admin_client, finance, monkeypatch):
-    """A many-row export is a streaming response that reads one chunk per query (here 5 rows a chunk)."""
+    """The CSV is read while it is sent, one LIMITed query per chunk and none per row (here 5 rows a chunk).
+
+    100k payments therefore hold one chunk (EXPORT_CHUNK rows) in memory at a time.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     import platform_admin.exports as exports
 
-    monkeypatch.setattr(exports, "EXPORT_CHUNK", 5)
     monkeypatch.setattr(exports.iter_in_chunks, "__defaults__", (5,))
     _payments(23)
     client = admin_client(finance)
     response = client.post(reverse("admin:billing_payment_export") + "?verification=all",
                            {"format": "0", "resource": "0", "paymentresource_id": "on",
-                            "paymentresource_tenant": "on"})
+                            "paymentresource_tenant": "on", "paymentresource_invoice": "on"})
     assert response.streaming
-    chunks = list(response.streaming_content)
+    with CaptureQueriesContext(connection) as context:
+        chunks = list(response.streaming_content)
     assert len(chunks) == 24  # the header, then one line per row as it is read
-    assert PaymentResource().get_chunk_size() == 2000
+    reads = [q["sql"].replace("`", '"') for q in context.captured_queries]
+    assert len(reads) == 5 and all('FROM "billing_payment"' in sql and "LIMIT 5" in sql for sql in reads)
+    assert EXPORT_CHUNK == 2000 and exports.iter_in_chunks.__defaults__ == (5,)
 
 
 def test_payment_xlsx_has_the_filtered_rows(admin_client, finance):
