@@ -122,8 +122,33 @@ def test_payment_xlsx_has_the_filtered_rows(admin_client, finance):
     response = client.post(reverse("admin:billing_payment_export") + "?verification=all&method__exact=CARD", data)
     assert response.status_code == 200
     assert "spreadsheetml" in response["Content-Type"]
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == ["id", "method"]
     assert sorted(int(r[0]) for r in rows[1:]) == sorted(p.pk for p in cards)
     assert {r[1] for r in rows[1:]} == {"CARD"}
+
+
+def test_xlsx_reads_in_chunks_and_keeps_numbers_typed(admin_client, finance, monkeypatch):
+    import openpyxl
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import platform_admin.exports as exports
+
+    monkeypatch.setattr(exports.iter_in_chunks, "__defaults__", (4,))
+    _payments(9)
+    data = {"format": "1", "resource": "0", **{f"paymentresource_{name}": "on" for name in ["id", "amount", "tenant"]}}
+    with CaptureQueriesContext(connection) as context:
+        response = admin_client(finance).post(reverse("admin:billing_payment_export") + "?verification=all", data)
+    reads = [q["sql"].replace("`", '"') for q in context.captured_queries if "LIMIT 4" in q["sql"]]
+    assert len(reads) == 3 and all('FROM "billing_payment"' in sql for sql in reads)  # 4 + 4 + 1 rows
+    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+                .iter_rows(values_only=True))
+    assert rows[0] == ("id", "tenant", "amount") and len(rows) == 10 and isinstance(rows[1][2], int | float)
+
+
+def test_exports_defuse_spreadsheet_formulas(admin_client, support):
+    TenantFactory(name="=HYPERLINK(\"http://evil.example\")", slug="evil")
+    _, rows = _export(admin_client(support), reverse("admin:tenancy_tenant_export"), "", ["name"], "tenantresource")
+    assert rows == [["'=HYPERLINK(\"http://evil.example\")"]]
