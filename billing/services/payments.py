@@ -29,6 +29,8 @@ from tenancy.services.notifications import notify
 from tenancy.services.tenants import tenant_admins
 
 PROOF_MAX_BYTES = 10 * 1024 * 1024
+# A transfer may precede its invoice (prepayment), but not by more than this.
+EARLIEST_PAYMENT_BEFORE_ISSUE = datetime.timedelta(days=366)
 
 
 def _invalid(field: str, code: str, message: str) -> ServiceError:
@@ -63,6 +65,9 @@ def payment_submit(
     if invoice.status != InvoiceStatus.ISSUED:
         raise Conflict(f"This invoice is {invoice.get_status_display().lower()}; it cannot be paid.",
                        code="invoice_not_open", fields={"invoice": [invoice.status]})
+    if paid_on < invoice.issued_on - EARLIEST_PAYMENT_BEFORE_ISSUE:
+        raise _invalid("paid_on", "date_too_early",
+                       f"The payment date cannot be more than a year before the invoice ({invoice.issued_on}).")
     if invoice.payments.filter(verification_status=VerificationStatus.PENDING).exists():
         raise Conflict("A payment for this invoice is already waiting for verification.", code="payment_pending")
     if (currency or "").upper() != invoice.currency:
@@ -83,8 +88,14 @@ def payment_submit(
         proof_content_type=content_type, proof_original_name=original_name,
         previous_subscription_status=previous, submitted_by=actor,
     )
+    # Every check is done: store the proof last, and remove it again if the row cannot be written,
+    # so that a refused or failed submission leaves no file behind.
     payment.proof.save(random_name(f"payment-proofs/{tenant.pk}", original_name, content_type), proof, save=False)
-    payment.save()
+    try:
+        payment.save()
+    except BaseException:
+        payment.proof.delete(save=False)
+        raise
     return payment
 
 

@@ -42,6 +42,19 @@ def lock_subscription(subscription: Subscription, tenant: Tenant | None = None) 
         raise NotFound()
 
 
+def lock_open_invoices(subscription: Subscription, tenant: Tenant | None = None) -> None:
+    """Lock the subscription's draft and issued invoices, to be taken before the subscription itself.
+
+    The lock order is payment -> invoice -> subscription -> tenant; a service that voids or replaces
+    invoices of a subscription it is changing must therefore lock them first, or it could deadlock
+    with a payment being submitted or verified for one of them.
+    """
+    list(Invoice.objects.select_for_update()
+         .filter(tenant_id=tenant.pk if tenant else subscription.tenant_id, subscription_id=subscription.pk,
+                 status__in=(InvoiceStatus.DRAFT, InvoiceStatus.ISSUED))
+         .order_by("pk").values_list("pk", flat=True))
+
+
 def subscription_set_status(subscription: Subscription, to: str) -> None:
     """Change the status of a locked subscription if the state table allows it (the caller saves)."""
     if not subscription.can_transition_to(to):
@@ -136,6 +149,7 @@ def subscription_cancel(*, tenant: Tenant, actor: User | None, subscription: Sub
     on = on or timezone.localdate()
     if immediately and actor is not None and not is_super_admin(actor):
         raise Forbidden("Only platform staff may end a subscription immediately.")
+    lock_open_invoices(subscription, tenant)
     subscription = lock_subscription(subscription, tenant)
     if not subscription.can_transition_to(S.CANCELLED):
         subscription_set_status(subscription, S.CANCELLED)  # raises the state table's refusal
@@ -183,6 +197,7 @@ def subscription_change_plan(*, tenant: Tenant, actor: User | None, subscription
     if not plan.is_active or (not plan.is_public and not is_super_admin(actor)):
         raise ServiceError("This plan is not available.", code="plan_unavailable",
                            fields={"plan": ["This plan is not available."]})
+    lock_open_invoices(subscription, tenant)
     subscription = lock_subscription(subscription, tenant)
     if subscription.status not in (S.TRIAL, S.ACTIVE) or subscription.cancel_at_period_end:
         raise InvalidTransition("Only a running subscription can change its plan; subscribe again instead.",

@@ -2,8 +2,10 @@
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import factory
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -94,3 +96,37 @@ def submitted_payment(*, invoice: Invoice, actor=None):
     return payment_submit(tenant=invoice.tenant, actor=actor, invoice=invoice, amount=invoice.total,
                           currency=invoice.currency, method="BANK_TRANSFER", paid_on=timezone.localdate(),
                           proof=pdf_upload(), reference="TRX-1")
+
+
+def manual_invoice(tenant, amount="120.00") -> Invoice:
+    """Create and issue a one-line invoice outside any subscription (as staff do)."""
+    from billing.services.invoices import invoice_create_and_issue
+
+    return invoice_create_and_issue(
+        tenant=tenant, actor=None, lines=[{"description": "Consulting", "quantity": 1, "unit_price": amount}])
+
+
+def payment_body(target: Invoice, **changes) -> dict:
+    """The multipart body of a valid payment for `target`, with `changes` applied."""
+    body = {"invoice": target.pk, "amount": str(target.total), "currency": target.currency,
+            "method": "BANK_TRANSFER", "reference": "TRX-9", "paid_on": timezone.localdate().isoformat(),
+            "proof": pdf_upload()}
+    body.update(changes)
+    return body
+
+
+def stored_files() -> list[str]:
+    """Every file under MEDIA_ROOT (a refused upload must leave none behind)."""
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def billing_state() -> dict:
+    """Every billing row, the tenants and the stored files, as plain values: "nothing changed" compares two."""
+    from billing.models import InvoiceSequence, Payment
+    from tenancy.models import Tenant
+
+    models = (Plan, Subscription, Invoice, InvoiceLine, InvoiceSequence, Payment, Tenant)
+    state = {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+    state["files"] = stored_files()
+    return state

@@ -1,7 +1,6 @@
 """Billing endpoints: role matrix, cross-tenant 404s, bad input, constant query counts, files."""
 
 import io
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,38 +8,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
-from billing.models import Invoice, InvoiceStatus, Payment, Subscription, SubscriptionStatus
+from billing.models import Invoice, InvoiceStatus, Subscription, SubscriptionStatus
 from billing.services import invoices as invoice_services
-from billing.tests.factories import PlanFactory, SubscriptionFactory, issued_invoice, pdf_upload, submitted_payment
+from billing.tests.factories import (
+    PlanFactory,
+    SubscriptionFactory,
+    billing_state,
+    manual_invoice,
+    payment_body,
+    submitted_payment,
+)
 from tenancy.models import TenantStatus
 from tenancy.tests.factories import TenantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/subscriptions"
 S = SubscriptionStatus
-
-
-def manual_invoice(tenant, amount="120.00") -> Invoice:
-    return invoice_services.invoice_create_and_issue(
-        tenant=tenant, actor=None, lines=[{"description": "Consulting", "quantity": 1, "unit_price": amount}])
-
-
-@pytest.fixture
-def world(tenant):
-    plan = PlanFactory(code="pro", price=Decimal("49.00"))
-    subscription = SubscriptionFactory(tenant=tenant, plan=plan)
-    renewal = issued_invoice(subscription=subscription)
-    manual = manual_invoice(tenant)
-    payment = submitted_payment(invoice=manual)
-    return {"tenant": tenant, "plan": plan, "plan2": PlanFactory(code="biz", price=Decimal("99.00")),
-            "sub": subscription, "renewal": renewal, "manual": manual, "payment": payment}
-
-
-def _payment_body(target, **changes):
-    body = {"invoice": target.pk, "amount": str(target.total), "currency": target.currency,
-            "method": "BANK_TRANSFER", "reference": "TRX-9", "paid_on": "2026-01-01", "proof": pdf_upload()}
-    body.update(changes)
-    return body
 
 
 def _end_subscription(w):
@@ -62,7 +45,7 @@ TENANT_ENDPOINTS = {
     "subscriptions-change-plan": ("post", lambda w: f"{BASE}/subscriptions/{w['sub'].pk}/change-plan/",
                                   lambda w: {"plan": w["plan2"].pk}, False, 200, None),
     "payments-list": ("get", lambda w: f"{BASE}/payments/", None, False, 200, None),
-    "payments-create": ("post", lambda w: f"{BASE}/payments/", lambda w: _payment_body(w["renewal"]), True, 201,
+    "payments-create": ("post", lambda w: f"{BASE}/payments/", lambda w: payment_body(w["renewal"]), True, 201,
                         None),
     "payments-detail": ("get", lambda w: f"{BASE}/payments/{w['payment'].pk}/", None, False, 200, None),
     "payments-proof": ("get", lambda w: f"{BASE}/payments/{w['payment'].pk}/proof/", None, False, 200, None),
@@ -170,42 +153,61 @@ def test_another_tenants_lists_are_empty(api, world, other_admin, name):
     assert response.status_code == 200 and response.json()["count"] == 0
 
 
-def test_another_tenants_invoice_in_a_body_is_400(api, world, other_admin):
-    response = api(other_admin).post(f"{BASE}/payments/", _payment_body(world["renewal"]), format="multipart")
-    assert response.status_code == 400 and response.json()["code"] == "does_not_exist"
-    assert Payment.objects.count() == 1
-
-
 def test_tenant_token_is_refused_on_another_tenants_host(api, world, tenant_admin, other_tenant):
     response = api(tenant_admin, host="beta.localhost").get(f"{BASE}/invoices/")
     assert response.status_code == 401
 
 
-BAD_PAYMENTS = [
-    ({"proof": SimpleUploadedFile("invoice.pdf", b"MZ\x90\x00" + b"\x00" * 500)}, 400, "file_type_not_allowed"),
-    ({"proof": SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 1))}, 400,
-     "file_too_large"),
-    ({"amount": "0"}, 400, "amount_not_positive"),
-    ({"amount": "-49.00"}, 400, "amount_not_positive"),
-    ({"amount": "49.001"}, 400, "max_decimal_places"),
-    ({"amount": "abc"}, 400, "invalid"),
-    ({"currency": "EUR"}, 400, "currency_mismatch"),
-    ({"method": "BITCOIN"}, 400, "invalid_choice"),
-    ({"status": "COMPLETED"}, 400, "read_only_field"),
-    ({"verification_status": "VERIFIED"}, 400, "read_only_field"),
-    ({"tenant": 1}, 400, "read_only_field"),
-    ({"invoice": 999999}, 400, "does_not_exist"),
-]
+BAD_PAYMENTS = {
+    "renamed-executable": ({"proof": SimpleUploadedFile("invoice.pdf", b"MZ\x90\x00" + b"\x00" * 500)}, 400,
+                           "file_type_not_allowed"),
+    "renamed-script": ({"proof": SimpleUploadedFile("receipt.png", b"#!/bin/sh\nrm -rf /\n")}, 400,
+                       "file_type_not_allowed"),
+    "oversize": ({"proof": SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 1))}, 400,
+                 "file_too_large"),
+    "empty-file": ({"proof": SimpleUploadedFile("empty.pdf", b"")}, 400, "file_empty"),
+    "no-file": ({"proof": None}, 400, "required"),
+    "proof-not-a-file": ({"proof": "not a file"}, 400, "invalid"),
+    "zero": ({"amount": "0"}, 400, "amount_not_positive"),
+    "negative": ({"amount": "-49.00"}, 400, "amount_not_positive"),
+    "less-than-total": ({"amount": "48.99"}, 400, "amount_mismatch"),
+    "more-than-total": ({"amount": "49.01"}, 400, "amount_mismatch"),
+    "sub-cent": ({"amount": "49.001"}, 400, "max_decimal_places"),
+    "huge": ({"amount": "1e20"}, 400, "max_digits"),
+    "not-a-number": ({"amount": "abc"}, 400, "invalid"),
+    "nan": ({"amount": "NaN"}, 400, "invalid"),
+    "other-currency": ({"currency": "EUR"}, 400, "currency_mismatch"),
+    "bad-currency": ({"currency": "E1"}, 400, "invalid"),
+    "bad-method": ({"method": "BITCOIN"}, 400, "invalid_choice"),
+    "bad-date": ({"paid_on": "2026-13-45"}, 400, "invalid"),
+    "future-date": ({"paid_on": "2999-01-01"}, 400, "date_in_future"),
+    "ancient-date": ({"paid_on": "0001-01-01"}, 400, "date_too_early"),
+    "long-reference": ({"reference": "x" * 101}, 400, "max_length"),
+    "writes-status": ({"status": "COMPLETED"}, 400, "read_only_field"),
+    "writes-verification": ({"verification_status": "VERIFIED"}, 400, "read_only_field"),
+    "writes-tenant": ({"tenant": 1}, 400, "read_only_field"),
+    "writes-subscription": ({"subscription": 1}, 400, "read_only_field"),
+    "invoice-unknown": ({"invoice": 999999}, 400, "does_not_exist"),
+    "invoice-not-an-id": ({"invoice": "abc"}, 400, "incorrect_type"),
+}
 
 
-@pytest.mark.parametrize(("changes", "status", "code"), BAD_PAYMENTS)
-def test_bad_payment_input_changes_nothing(api, world, tenant_admin, changes, status, code):
-    response = api(tenant_admin).post(f"{BASE}/payments/", _payment_body(world["renewal"], **changes),
-                                      format="multipart")
+@pytest.mark.parametrize("case", BAD_PAYMENTS)
+def test_bad_payment_input_changes_nothing(api, world, tenant_admin, case):
+    changes, status, code = BAD_PAYMENTS[case]
+    before = billing_state()
+    body = {key: value for key, value in payment_body(world["renewal"], **changes).items() if value is not None}
+    response = api(tenant_admin).post(f"{BASE}/payments/", body, format="multipart")
     assert response.status_code == status, response.json()
     assert response.json()["code"] == code
-    assert Payment.objects.count() == 1
-    assert Subscription.objects.get(pk=world["sub"].pk).status == S.ACTIVE
+    assert billing_state() == before  # no row, no status, no stored file
+
+
+def test_another_tenants_invoice_changes_nothing(api, world, other_admin):
+    before = billing_state()
+    response = api(other_admin).post(f"{BASE}/payments/", payment_body(world["renewal"]), format="multipart")
+    assert response.status_code == 400 and response.json()["code"] == "does_not_exist"
+    assert billing_state() == before
 
 
 @pytest.mark.parametrize("closing", ["paid", "void"])
@@ -215,26 +217,49 @@ def test_paying_a_closed_invoice_is_409(api, world, tenant_admin, closing):
         invoice_services.invoice_mark_paid(tenant=invoice.tenant, actor=None, invoice=invoice)
     else:
         invoice_services.invoice_void(tenant=invoice.tenant, actor=None, invoice=invoice, reason="x")
-    response = api(tenant_admin).post(f"{BASE}/payments/", _payment_body(invoice), format="multipart")
+    before = billing_state()
+    response = api(tenant_admin).post(f"{BASE}/payments/", payment_body(invoice), format="multipart")
     assert response.status_code == 409 and response.json()["code"] == "invoice_not_open"
-    assert Payment.objects.count() == 1
+    assert billing_state() == before
 
 
-def test_amount_cannot_change_after_submit(api, world, tenant_admin):
-    url = f"{BASE}/payments/{world['payment'].pk}/"
-    for method in ("patch", "put"):
-        response = getattr(api(tenant_admin), method)(url, {"amount": "1.00"})
-        assert response.status_code == 405 and response.json()["code"] == "method_not_allowed"
-    assert Payment.objects.get(pk=world["payment"].pk).amount == Decimal("120.00")
+def test_a_second_proof_while_one_waits_is_409(api, world, tenant_admin):
+    before = billing_state()
+    response = api(tenant_admin).post(f"{BASE}/payments/", payment_body(world["manual"]), format="multipart")
+    assert response.status_code == 409 and response.json()["code"] == "payment_pending"
+    assert billing_state() == before
+
+
+# Every billing object is read-only through the API: no generic update or delete anywhere.
+DETAIL_URLS = {
+    "payment": (False, lambda w: f"{BASE}/payments/{w['payment'].pk}/", {"amount": "1.00", "status": "COMPLETED"}),
+    "invoice": (False, lambda w: f"{BASE}/invoices/{w['manual'].pk}/", {"number": "INV-2026-999999",
+                                                                        "total": "1.00", "tenant": 2}),
+    "subscription": (False, lambda w: f"{BASE}/subscriptions/{w['sub'].pk}/", {"status": "CANCELLED"}),
+    "staff-payment": (True, lambda w: f"{BASE}/staff/payments/{w['payment'].pk}/", {"amount": "1.00"}),
+    "staff-invoice": (True, lambda w: f"{BASE}/staff/invoices/{w['manual'].pk}/", {"number": "INV-2026-999999"}),
+    "staff-subscription": (True, lambda w: f"{BASE}/staff/subscriptions/{w['sub'].pk}/", {"status": "ACTIVE"}),
+}
+
+
+@pytest.mark.parametrize("method", ["patch", "put", "delete"])
+@pytest.mark.parametrize("name", DETAIL_URLS)
+def test_no_generic_write_on_billing_objects(api, world, tenant_admin, super_admin, name, method):
+    staff, url, body = DETAIL_URLS[name]
+    before = billing_state()
+    response = getattr(api(super_admin if staff else tenant_admin), method)(url(world), body, format="json")
+    assert response.status_code == 405 and response.json()["code"] == "method_not_allowed"
+    assert billing_state() == before
 
 
 @pytest.mark.parametrize("field", ["number", "status", "total", "subtotal"])
 def test_staff_cannot_write_invoice_numbers_or_amounts(api, world, super_admin, field):
     body = {"tenant": world["tenant"].pk, field: "INV-2026-999999",
             "lines": [{"description": "Setup", "unit_price": "10.00"}]}
+    before = billing_state()
     response = api(super_admin).post(f"{BASE}/invoices/", body)
     assert response.status_code == 400 and response.json()["code"] == "read_only_field"
-    assert Invoice.objects.count() == 2
+    assert billing_state() == before
 
 
 def test_subscription_create_refuses_status_and_tenant(api, world, tenant_admin, other_tenant):

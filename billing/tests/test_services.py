@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 
 from billing.models import (
     Invoice,
@@ -22,7 +23,15 @@ from billing.services import payments as payment_services
 from billing.services import subscriptions as subscription_services
 from billing.services.invoices import invoice_totals, money
 from billing.services.subscriptions import add_period
-from billing.tests.factories import PlanFactory, SubscriptionFactory, issued_invoice, pdf_upload, submitted_payment
+from billing.tests.factories import (
+    PlanFactory,
+    SubscriptionFactory,
+    billing_state,
+    issued_invoice,
+    pdf_upload,
+    stored_files,
+    submitted_payment,
+)
 from tenancy import limits
 from tenancy.exceptions import Conflict, Forbidden, PlanLimitReached, ServiceError
 from tenancy.models import Notification, NotificationType, TenantStatus
@@ -322,3 +331,29 @@ def test_limits_come_from_the_current_plan_or_free(tenant):
     assert reached.value.code == "plan_limit_reached" and reached.value.fields["limit"] == "users"
     report = {row["resource"]: row for row in limits.usage_report(tenant)}
     assert report["users"] == {"resource": "users", "used": 3, "limit": 3}
+
+
+def test_a_failed_submission_leaves_no_proof_in_storage(monkeypatch):
+    invoice = issued_invoice()
+    before = billing_state()
+
+    def broken_save(self, *args, **kwargs):
+        raise DatabaseError("the row could not be written")
+
+    monkeypatch.setattr(Payment, "save", broken_save)
+    with pytest.raises(DatabaseError):
+        submitted_payment(invoice=invoice)
+    assert billing_state() == before  # no row, the subscription not held, and no orphaned file
+    assert not stored_files()
+
+
+def test_refused_submissions_store_nothing(tenant):
+    invoice = issued_invoice()
+    for changes in ({"amount": Decimal("1.00")}, {"currency": "EUR"}, {"tenant": tenant},
+                    {"paid_on": datetime.date(2000, 1, 1)}):
+        kwargs = {"tenant": invoice.tenant, "actor": None, "invoice": invoice, "amount": invoice.total,
+                  "currency": "USD", "method": "BANK_TRANSFER", "paid_on": datetime.date.today(),
+                  "proof": pdf_upload(), **changes}
+        with pytest.raises(ServiceError):
+            payment_services.payment_submit(**kwargs)
+    assert not Payment.objects.exists() and not stored_files()
