@@ -49,3 +49,23 @@ def badge_pending_payments(request) -> int:
     from platform_admin.selectors import payments_awaiting_verification_count
 
     return payments_awaiting_verification_count()
+
+
+def navigation(request) -> list[dict]:
+    """Return the sidebar with a count beside an item only when something waits there."""
+    import copy
+
+    from django.utils.module_loading import import_string
+
+    from project.unfold import NAVIGATION
+
+    groups = copy.deepcopy(NAVIGATION)
+    for group in groups:
+        for item in group["items"]:
+            callback = item.pop("badge_count", None)
+            if callback is None or not import_string(item["permission"])(request):
+                continue
+            count = import_string(callback)(request)
+            if count:
+                item["badge"] = count  # a number, not a path: unfold shows it as is
+    return groups

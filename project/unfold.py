@@ -8,6 +8,57 @@ def _item(title: str, icon: str, url_name: str, permission: str, **extra) -> dic
             "permission": f"platform_admin.site.{permission}", **extra}
 
 
+# The sidebar: "badge_count" names a callback whose number is shown beside the item when it is not 0
+# (platform_admin.site.navigation turns it into unfold's badge; unfold draws a badge even for 0).
+NAVIGATION = [
+    {
+        "title": "Overview",
+        "items": [{"title": "Dashboard", "icon": "dashboard", "link": reverse_lazy("admin:index")}],
+    },
+    {
+        "title": "Tenants",
+        "separator": True,
+        "items": [
+            _item("Companies", "apartment", "admin:tenancy_tenant_changelist", "can_see_tenants",
+                  badge_count="platform_admin.site.badge_pending_tenants"),
+            _item("Users", "group", "admin:tenancy_user_changelist", "can_see_users"),
+            _item("Invitations", "forward_to_inbox", "admin:tenancy_tenantinvitation_changelist",
+                  "can_see_users"),
+            _item("Activity log", "history", "admin:tenancy_activitylog_changelist", "can_see_activity"),
+            _item("Notifications", "notifications", "admin:tenancy_notification_changelist",
+                  "can_see_users"),
+        ],
+    },
+    {
+        "title": "Billing",
+        "separator": True,
+        "items": [
+            _item("Payments", "payments", "admin:billing_payment_changelist", "can_see_billing",
+                  badge_count="platform_admin.site.badge_pending_payments"),
+            _item("Invoices", "receipt_long", "admin:billing_invoice_changelist", "can_see_billing"),
+            _item("Subscriptions", "autorenew", "admin:billing_subscription_changelist", "can_see_billing"),
+            _item("Plans", "sell", "admin:billing_plan_changelist", "can_see_billing"),
+        ],
+    },
+    {
+        "title": "Work",
+        "separator": True,
+        "items": [
+            _item("Teams", "groups", "admin:work_team_changelist", "can_see_work"),
+            _item("Tasks", "task_alt", "admin:work_task_changelist", "can_see_work"),
+        ],
+    },
+    {
+        "title": "Platform",
+        "separator": True,
+        "items": [
+            _item("System settings", "settings", "admin:platform_admin_systemsetting_changelist",
+                  "is_superuser"),
+            _item("Staff groups", "admin_panel_settings", "admin:auth_group_changelist", "is_superuser"),
+        ],
+    },
+]
+
 UNFOLD = {
     "SITE_TITLE": "SaaS Platform",
     "SITE_HEADER": "SaaS Platform control panel",
@@ -20,54 +71,7 @@ UNFOLD = {
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,
-        "navigation": [
-            {
-                "title": "Overview",
-                "items": [{"title": "Dashboard", "icon": "dashboard", "link": reverse_lazy("admin:index")}],
-            },
-            {
-                "title": "Tenants",
-                "separator": True,
-                "items": [
-                    _item("Companies", "apartment", "admin:tenancy_tenant_changelist", "can_see_tenants",
-                          badge="platform_admin.site.badge_pending_tenants"),
-                    _item("Users", "group", "admin:tenancy_user_changelist", "can_see_users"),
-                    _item("Invitations", "forward_to_inbox", "admin:tenancy_tenantinvitation_changelist",
-                          "can_see_users"),
-                    _item("Activity log", "history", "admin:tenancy_activitylog_changelist", "can_see_activity"),
-                    _item("Notifications", "notifications", "admin:tenancy_notification_changelist",
-                          "can_see_users"),
-                ],
-            },
-            {
-                "title": "Billing",
-                "separator": True,
-                "items": [
-                    _item("Payments", "payments", "admin:billing_payment_changelist", "can_see_billing",
-                          badge="platform_admin.site.badge_pending_payments"),
-                    _item("Invoices", "receipt_long", "admin:billing_invoice_changelist", "can_see_billing"),
-                    _item("Subscriptions", "autorenew", "admin:billing_subscription_changelist", "can_see_billing"),
-                    _item("Plans", "sell", "admin:billing_plan_changelist", "can_see_billing"),
-                ],
-            },
-            {
-                "title": "Work",
-                "separator": True,
-                "items": [
-                    _item("Teams", "groups", "admin:work_team_changelist", "can_see_work"),
-                    _item("Tasks", "task_alt", "admin:work_task_changelist", "can_see_work"),
-                ],
-            },
-            {
-                "title": "Platform",
-                "separator": True,
-                "items": [
-                    _item("System settings", "settings", "admin:platform_admin_systemsetting_changelist",
-                          "is_superuser"),
-                    _item("Staff groups", "admin_panel_settings", "admin:auth_group_changelist", "is_superuser"),
-                ],
-            },
-        ],
+        "navigation": "platform_admin.site.navigation",
     },
     "COLORS": {
         "primary": {

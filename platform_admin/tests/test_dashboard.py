@@ -108,6 +108,16 @@ def test_sidebar_badges_count_the_queues(admin_client, finance, pending_payment)
     assert badge_pending_payments(None) == 1 and badge_pending_tenants(None) == 1
     content = admin_client(finance).get("/admin/").content.decode()
     assert "Payments" in content and "Companies" in content
+    assert content.count("min-w-[18px]") == 2  # a badge beside Companies and beside Payments
+
+
+def test_no_badge_when_nothing_waits(admin_client, finance, support, pending_payment):
+    from billing.services.payments import payment_verify
+
+    payment_verify(tenant=pending_payment.tenant, actor=finance, payment=pending_payment)
+    assert "min-w-[18px]" not in admin_client(finance).get("/admin/").content.decode()
+    TenantFactory(status=TenantStatus.PENDING)
+    assert admin_client(support).get("/admin/").content.decode().count("min-w-[18px]") == 1  # companies only
 
 
 def test_system_settings_fall_back_to_the_server_defaults(settings):
