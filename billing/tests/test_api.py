@@ -357,3 +357,32 @@ def test_list_query_count_is_constant(api, world, tenant_admin, super_admin, dja
         response = client.get(url)
     body = response.json()
     assert (len(body) if isinstance(body, list) else body["count"]) >= 19
+
+
+def test_dashboard_query_count_is_constant(api, world, tenant_admin, django_assert_num_queries):
+    client = api(tenant_admin)
+    url = f"{BASE}/billing/dashboard/"
+    client.get(url)  # warm the host cache
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    _add_rows(world["tenant"], 12)
+    with django_assert_num_queries(len(few.captured_queries)):
+        data = client.get(url).json()
+    assert len(data["open_invoices"]) == 14 and len(data["payments"]) == 10 and len(data["subscriptions"]) == 10
+
+
+def test_staff_on_a_tenants_host_see_and_act_on_that_tenant_only(api, world, super_admin, other_tenant):
+    other_invoice = manual_invoice(other_tenant)
+    other_payment = submitted_payment(invoice=other_invoice)
+    client = api(super_admin, host="alpha.localhost")
+    rows = client.get(f"{BASE}/staff/payments/").json()["results"]
+    assert [row["id"] for row in rows] == [world["payment"].pk]
+    before = billing_state()
+    for url in (f"{BASE}/payments/{other_payment.pk}/verify/", f"{BASE}/staff/invoices/{other_invoice.pk}/void/"):
+        response = client.post(url, {"action": "verify", "reason": "x"} if "verify" in url else {"reason": "x"})
+        assert response.status_code == 404 and response.json()["code"] == "not_found", url
+    for url in (f"{BASE}/staff/payments/{other_payment.pk}/proof/", f"{BASE}/staff/invoices/{other_invoice.pk}/pdf/"):
+        assert client.get(url).status_code == 404
+    assert billing_state() == before
+    # On the platform host the same payment is reachable.
+    assert api(super_admin).post(f"{BASE}/payments/{other_payment.pk}/verify/", {"action": "verify"}).status_code == 200

@@ -112,3 +112,30 @@ def test_concurrent_subscribe_creates_one_subscription(tenant):
     assert {r.code for r in results if isinstance(r, Conflict)} == {"subscription_exists"}
     assert Subscription.objects.filter(tenant=tenant).count() == 1
     assert Invoice.objects.filter(tenant=tenant).count() == 1
+
+
+def test_cancel_and_submit_at_once_never_deadlock():
+    """Cancel voids open invoices while a proof for one is submitted: one wins, cleanly, every time."""
+    for _ in range(6):
+        subscription = SubscriptionFactory()
+        admin = UserFactory(tenant=subscription.tenant, role=Role.TENANT_ADMIN)
+        invoice = issued_invoice(subscription=subscription)
+
+        def work(index: int, subscription=subscription, admin=admin, invoice=invoice):
+            if index == 0:
+                return submitted_payment(invoice=Invoice.objects.get(pk=invoice.pk), actor=admin)
+            return subscription_services.subscription_cancel(
+                tenant=subscription.tenant, actor=admin, subscription=Subscription.objects.get(pk=subscription.pk))
+
+        submitted, cancelled = run_concurrently(2, work)
+        invoice.refresh_from_db()
+        subscription.refresh_from_db()
+        if isinstance(submitted, Payment):  # the proof came first: cancelling waits for its verification
+            assert isinstance(cancelled, Conflict) and cancelled.code == "payment_pending", cancelled
+            assert (subscription.status, invoice.status) == (SubscriptionStatus.PENDING_VERIFICATION,
+                                                             InvoiceStatus.ISSUED)
+        else:  # the cancellation came first: its open invoice is void and cannot be paid
+            assert isinstance(submitted, Conflict) and submitted.code == "invoice_not_open", submitted
+            assert isinstance(cancelled, Subscription), cancelled
+            assert subscription.cancel_at_period_end and invoice.status == InvoiceStatus.VOID
+            assert not Payment.objects.filter(invoice=invoice).exists()

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from billing.models import Invoice, InvoiceStatus, Payment, Subscription, SubscriptionStatus
 from billing.services import subscriptions as subscription_services
-from billing.tests.factories import PlanFactory, SubscriptionFactory, pdf_upload
+from billing.tests.factories import PlanFactory, SubscriptionFactory, billing_state, pdf_upload
 from tenancy.models import Notification, NotificationType, TenantStatus
 
 pytestmark = pytest.mark.django_db
@@ -20,16 +20,16 @@ D = datetime.date
 
 def cycle(day: D, *, times: int = 2) -> str:
     """Run the cycle on `day` (twice by default: the second run must change nothing)."""
-    outputs = []
+    outputs, states = [], []
     for _ in range(times):
         out = StringIO()
         with time_machine.travel(datetime.datetime(day.year, day.month, day.day, 3, tzinfo=datetime.UTC)):
             call_command("run_billing_cycle", date=day.isoformat(), stdout=out)
         outputs.append(out.getvalue())
-    if times > 1:
-        assert "nothing to do" in outputs[-1] or all(
-            f"{key}=" not in outputs[-1] for key in ("invoices_issued", "past_due", "expired", "ended", "reminders")
-        ), outputs
+        states.append((billing_state(), list(Notification.objects.values_list("pk", flat=True))))
+    for again, state_again in zip(outputs[1:], states[1:], strict=True):
+        assert again.endswith("nothing to do\n"), outputs
+        assert state_again == states[0]  # no row, status, number, reminder or notification changed
     return outputs[0]
 
 
