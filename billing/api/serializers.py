@@ -35,7 +35,8 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
 
 class SubscriptionCreateSerializer(StrictFieldsMixin, serializers.Serializer):
-    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.filter(is_active=True, is_public=True))
+    # Which plans may be chosen is the service's rule (plan_unavailable); the serializer only resolves the id.
+    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
 
 
 class SubscriptionCancelSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -49,7 +50,7 @@ class SubscriptionExtendSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class SubscriptionChangePlanSerializer(StrictFieldsMixin, serializers.Serializer):
-    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.filter(is_active=True, is_public=True))
+    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):

@@ -28,6 +28,7 @@ from tenancy.services.tenants import tenant_admins
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
 MAX_MONEY = Decimal("9999999999.99")
+MAX_QUANTITY = Decimal("99999999.99")
 
 
 def money(value) -> Decimal:
@@ -100,18 +101,19 @@ def invoice_create(
                            fields={"lines": ["Add at least one line."]})
     built = []
     for position, line in enumerate(lines):
-        quantity = _decimal(line.get("quantity", 1), field="quantity")
-        unit_price = _decimal(line.get("unit_price"), field="unit_price")
+        # Quantity and price are kept to the cent, and the amount is computed from the kept values, so
+        # that every printed line reads quantity x unit price = amount (rounded half-up).
+        quantity = money(_decimal(line.get("quantity", 1), field="quantity"))
+        unit_price = money(_decimal(line.get("unit_price"), field="unit_price"))
         description = str(line.get("description", "")).strip()
         if not description:
             raise ServiceError("Each line needs a description.", code="line_invalid",
                                fields={"lines": [f"Line {position + 1}: add a description."]})
-        if quantity <= 0 or unit_price < 0:
+        if quantity <= 0 or unit_price < 0 or quantity > MAX_QUANTITY or unit_price > MAX_MONEY:
             raise ServiceError("Quantities must be positive and prices not negative.", code="line_invalid",
                                fields={"lines": [f"Line {position + 1}: invalid quantity or price."]})
         built.append(InvoiceLine(tenant=tenant, position=position, description=description[:300],
-                                 quantity=quantity.quantize(CENT, rounding=ROUND_HALF_UP),
-                                 unit_price=money(unit_price), amount=money(quantity * unit_price)))
+                                 quantity=quantity, unit_price=unit_price, amount=money(quantity * unit_price)))
     subtotal, tax, total = invoice_totals(amounts=[line.amount for line in built], tax_rate=tax_rate)
     if total <= ZERO or total > MAX_MONEY:
         raise ServiceError("The invoice total must be positive.", code="amount_invalid",

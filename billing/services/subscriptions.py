@@ -94,6 +94,10 @@ def subscription_create(*, tenant: Tenant, actor: User | None, plan: Plan,
                         on: datetime.date | None = None) -> Subscription:
     """Subscribe the tenant to a plan: a trial once per tenant, a free plan at once, else a first invoice."""
     on = on or timezone.localdate()
+    # Open invoices of an earlier subscription may be voided below: lock them before the tenant (lock order).
+    list(Invoice.objects.select_for_update()
+         .filter(tenant_id=tenant.pk, status=InvoiceStatus.ISSUED, subscription__isnull=False)
+         .order_by("pk").values_list("pk", flat=True))
     # The tenant row lock serialises subscription creation: at most one current subscription.
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
     if tenant.status not in (TenantStatus.ACTIVE, TenantStatus.SUSPENDED):

@@ -386,3 +386,13 @@ def test_staff_on_a_tenants_host_see_and_act_on_that_tenant_only(api, world, sup
     assert billing_state() == before
     # On the platform host the same payment is reachable.
     assert api(super_admin).post(f"{BASE}/payments/{other_payment.pk}/verify/", {"action": "verify"}).status_code == 200
+
+
+@pytest.mark.parametrize("plan_fields", [{"is_public": False}, {"is_active": False}])
+def test_subscribing_to_an_unavailable_plan_is_refused_by_the_service(api, world, tenant_admin, plan_fields):
+    _end_subscription(world)
+    hidden = PlanFactory(code="hidden", **plan_fields)
+    before = billing_state()
+    response = api(tenant_admin).post(f"{BASE}/subscriptions/", {"plan": hidden.pk})
+    assert response.status_code == 400 and response.json()["code"] == "plan_unavailable"
+    assert billing_state() == before

@@ -222,21 +222,33 @@ def test_submit_refuses_another_tenants_and_closed_invoices(tenant):
 
 def test_money_rounds_each_line_half_up_then_sums(tenant):
     assert money(Decimal("0.005")) == Decimal("0.01")
-    assert money(Decimal("2.675")) == Decimal("2.68")  # Decimal, not binary float
+    assert money(Decimal("2.675")) == Decimal("2.68")  # Decimal, not binary float (2.675 is 2.67499... as a float)
+    assert money(Decimal("0.125")) == Decimal("0.13")  # half-up, not the banker's 0.12
     invoice = invoice_services.invoice_create(
         tenant=tenant, actor=None, currency="EUR", tax_rate=Decimal("19.00"),
         lines=[{"description": "A", "quantity": Decimal("3"), "unit_price": Decimal("0.335")},
                {"description": "B", "quantity": Decimal("1.5"), "unit_price": Decimal("10.01")},
-               {"description": "C", "quantity": 1, "unit_price": "0.10"}],
+               {"description": "C", "quantity": Decimal("0.5"), "unit_price": "0.25"},
+               {"description": "D", "quantity": 1, "unit_price": "0.10"}],
     )
-    amounts = [line.amount for line in invoice.lines.all()]
-    assert amounts == [Decimal("1.01"), Decimal("15.02"), Decimal("0.10")]  # 1.005 -> 1.01, 15.015 -> 15.02
-    assert invoice.subtotal == sum(amounts) == Decimal("16.13")
-    assert invoice.tax == Decimal("3.06")  # 16.13 * 19% = 3.0647
-    assert invoice.total == invoice.subtotal + invoice.tax == Decimal("19.19")
-    assert all(isinstance(v, Decimal) for v in (invoice.subtotal, invoice.tax, invoice.total))
-    assert invoice_totals(amounts=amounts, tax_rate=Decimal("0")) == (Decimal("16.13"), Decimal("0.00"),
-                                                                      Decimal("16.13"))
+    lines = list(invoice.lines.all())
+    # A price is kept to the cent (0.335 -> 0.34), and each line's amount is its printed quantity x price,
+    # rounded half-up: 3 x 0.34 = 1.02, 1.5 x 10.01 = 15.015 -> 15.02, 0.5 x 0.25 = 0.125 -> 0.13.
+    assert [line.unit_price for line in lines] == [Decimal("0.34"), Decimal("10.01"), Decimal("0.25"), Decimal("0.10")]
+    assert [line.amount for line in lines] == [Decimal("1.02"), Decimal("15.02"), Decimal("0.13"), Decimal("0.10")]
+    assert all(line.amount == money(line.quantity * line.unit_price) for line in lines)
+    assert invoice.subtotal == sum(line.amount for line in lines) == Decimal("16.27")
+    assert invoice.tax == Decimal("3.09")  # 16.27 x 19% = 3.0913
+    assert invoice.total == invoice.subtotal + invoice.tax == Decimal("19.36")
+    stored = Invoice.objects.get(pk=invoice.pk)
+    assert all(isinstance(v, Decimal) for v in (stored.subtotal, stored.tax, stored.total))
+    assert (stored.subtotal, stored.tax, stored.total) == (Decimal("16.27"), Decimal("3.09"), Decimal("19.36"))
+    amounts = [line.amount for line in lines]
+    assert invoice_totals(amounts=amounts, tax_rate=Decimal("0")) == (Decimal("16.27"), Decimal("0.00"),
+                                                                      Decimal("16.27"))
+    # Tax rounds half-up too: 0.50 x 5% = 0.025 -> 0.03.
+    assert invoice_totals(amounts=[Decimal("0.50")], tax_rate=Decimal("5")) == (Decimal("0.50"), Decimal("0.03"),
+                                                                                Decimal("0.53"))
 
 
 @pytest.mark.parametrize(
