@@ -97,7 +97,9 @@ def test_the_count_stops_at_the_cap(db, monkeypatch):
     monkeypatch.setattr(paginator, "COUNT_CAP", 5)
     for _ in range(8):
         TenantFactory()
-    assert paginator.LargeTablePaginator(Tenant.objects.order_by("pk"), 2).count == 6  # "more than 5"
+    # A filtered list stops at "more than 5"; an unfiltered one may show MySQL's table statistics instead.
+    assert paginator.LargeTablePaginator(Tenant.objects.filter(pk__gt=0).order_by("pk"), 2).count == 6
+    assert paginator.LargeTablePaginator(Tenant.objects.order_by("pk"), 2).count >= 6
     assert paginator.LargeTablePaginator(Tenant.objects.filter(pk__lte=0).order_by("pk"), 2).count == 0
     monkeypatch.setattr(paginator, "COUNT_CAP", 100)
     assert paginator.LargeTablePaginator(Tenant.objects.order_by("pk"), 2).count == 8
