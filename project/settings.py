@@ -36,12 +36,13 @@ RESERVED_SUBDOMAINS = env.list(
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
 
 INSTALLED_APPS = [
-    "unfold",
+    # unfold's basic config: the admin site is platform_admin's PlatformAdminSite (an unfold site).
+    "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
     "unfold.contrib.forms",
     "unfold.contrib.import_export",
     "unfold.contrib.simple_history",
-    "django.contrib.admin",
+    "platform_admin.sites.PlatformAdminSiteConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
