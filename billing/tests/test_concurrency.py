@@ -130,8 +130,8 @@ def test_cancel_and_submit_at_once_never_deadlock():
         submitted, cancelled = run_concurrently(2, work)
         invoice.refresh_from_db()
         subscription.refresh_from_db()
-        if isinstance(submitted, Payment):  # the proof came first: cancelling waits for its verification
-            assert isinstance(cancelled, Conflict) and cancelled.code == "payment_pending", cancelled
+        if isinstance(submitted, Payment):  # the proof came first: no cancelling while staff check it
+            assert isinstance(cancelled, Conflict) and cancelled.code == "invalid_transition", cancelled
             assert (subscription.status, invoice.status) == (SubscriptionStatus.PENDING_VERIFICATION,
                                                              InvoiceStatus.ISSUED)
         else:  # the cancellation came first: its open invoice is void and cannot be paid
