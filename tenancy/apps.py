@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class TenancyConfig(AppConfig):
     name = "tenancy"
-    verbose_name = "Tenants and users"
+    verbose_name = "Companies and users"
 
     def ready(self):
         from tenancy import limits, signals  # noqa: F401  (signals: cache invalidation)

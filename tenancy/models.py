@@ -68,6 +68,8 @@ class Tenant(TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "company"
+        verbose_name_plural = "companies"
         indexes = [models.Index(fields=["status", "created_at"], name="tenant_status_created_idx")]
 
     def __str__(self):
