@@ -1,7 +1,5 @@
 """Tenant invitations and members."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,12 +11,10 @@ from tenancy.exceptions import Conflict, Forbidden, NotFound, ServiceError
 from tenancy.models import TENANT_ROLES, Role, Tenant, TenantInvitation, User
 from tenancy.permissions import can_assign_role
 from tenancy.services.tenants import email_check, password_check
+from tenancy.tokens import invitation_check_usable, token_hash, token_new
 
 INVITATION_DAYS = 7
 
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _role_check(*, actor: User, role: str) -> None:
@@ -46,9 +42,9 @@ def invitation_create(*, tenant: Tenant, actor: User, email: str, role: str) -> 
                                        revoked_at__isnull=True, expires_at__gt=timezone.now()).exists():
         raise Conflict("This address already has a pending invitation.", code="invitation_pending")
     _plan_limit_check(tenant=tenant, resource="users")
-    token = secrets.token_urlsafe(32)
+    token, hashed = token_new()
     invitation = TenantInvitation.objects.create(
-        tenant=tenant, email=email, role=role, token_hash=token_hash(token),
+        tenant=tenant, email=email, role=role, token_hash=hashed,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS), invited_by=actor,
     )
     link = f"{settings.FRONTEND_URL}/accept-invitation?token={token}"
@@ -77,15 +73,10 @@ def invitation_accept(*, token: str, password: str, first_name: str = "", last_n
     """Create the invited user from a valid, unused token."""
     with transaction.atomic():
         invitation = (TenantInvitation.objects.select_for_update().select_related("tenant")
-                      .filter(token_hash=token_hash(token or "")).first())
+                      .filter(token_hash=token_hash(token)).first())
         if invitation is None or (host_tenant is not None and invitation.tenant_id != host_tenant.id):
             raise NotFound("This invitation does not exist.", code="invitation_invalid")
-        if invitation.accepted_at is not None:
-            raise ServiceError("This invitation has already been used.", code="invitation_used")
-        if invitation.revoked_at is not None:
-            raise ServiceError("This invitation has been revoked.", code="invitation_revoked")
-        if invitation.expires_at <= timezone.now():
-            raise ServiceError("This invitation has expired.", code="invitation_expired")
+        invitation_check_usable(invitation)
         email_check(invitation.email)
         password_check(password, User(email=invitation.email, first_name=first_name, last_name=last_name))
         _plan_limit_check(tenant=invitation.tenant, resource="users")

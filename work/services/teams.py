@@ -1,7 +1,5 @@
 """Teams, their members and team invitations."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,14 +10,12 @@ from tenancy import limits
 from tenancy.exceptions import Conflict, Forbidden, NotFound, ServiceError
 from tenancy.models import NotificationType, Tenant, User
 from tenancy.services.notifications import notify
+from tenancy.tokens import invitation_check_usable, token_hash, token_new
 from work.models import Task, TaskAction, TaskActivity, Team, TeamInvitation, TeamMember, TeamRole
 from work.permissions import can_create_team, can_hold_team_role, can_manage_team
 
 INVITATION_DAYS = 7
 
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _same_tenant(tenant: Tenant, *objects) -> None:
@@ -181,9 +177,9 @@ def team_invitation_create(*, tenant: Tenant, actor: User, team: Team, email: st
                                             revoked_at__isnull=True, expires_at__gt=timezone.now())
     if pending.exists():
         raise Conflict("This address already has a pending invitation to the team.", code="invitation_pending")
-    token = secrets.token_urlsafe(32)
+    token, hashed = token_new()
     invitation = TeamInvitation.objects.create(
-        tenant=tenant, team=team, email=email, role=role, token_hash=token_hash(token),
+        tenant=tenant, team=team, email=email, role=role, token_hash=hashed,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS), invited_by=actor,
     )
     if invitee is not None:
@@ -216,17 +212,12 @@ def team_invitation_accept(*, tenant: Tenant, user: User, token: str) -> TeamMem
     """Join the team with an invitation's token; the token is single-use and bound to the invitee's e-mail."""
     invitation = (
         TeamInvitation.objects.select_for_update().select_related("team")
-        .filter(tenant=tenant, token_hash=token_hash(token or "")).first()
+        .filter(tenant=tenant, token_hash=token_hash(token)).first()
     )
     # Someone else's token and an unknown token look the same.
     if invitation is None or user.tenant_id != tenant.id or invitation.email.lower() != user.email.lower():
         raise NotFound("This invitation does not exist.", code="invitation_invalid")
-    if invitation.accepted_at is not None:
-        raise ServiceError("This invitation has already been used.", code="invitation_used")
-    if invitation.revoked_at is not None:
-        raise ServiceError("This invitation has been revoked.", code="invitation_revoked")
-    if invitation.expires_at <= timezone.now():
-        raise ServiceError("This invitation has expired.", code="invitation_expired")
+    invitation_check_usable(invitation)
     if invitation.team.is_archived:
         raise Conflict("This team is archived.", code="team_archived")
     membership = _add_member(tenant=tenant, team=invitation.team, user=user, role=invitation.role)
