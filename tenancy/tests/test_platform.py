@@ -124,3 +124,14 @@ def test_wrong_method_answers_in_the_error_shape(api, tenant_admin):
     response = api(tenant_admin).put("/api/notifications/mark-all-read/")
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_admin_login_locks_out_after_repeated_failures(client, super_admin, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(2):
+        assert client.post("/admin/login/", {"username": super_admin.email, "password": "wrong"}).status_code == 200
+    assert client.post("/admin/login/", {"username": super_admin.email, "password": "wrong"}).status_code == 429
+    locked = client.post("/admin/login/", {"username": super_admin.email,
+                                           "password": "correct-horse-battery-staple"})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
