@@ -59,8 +59,9 @@ seed: migrate ## load the demo data (idempotent)
 serve:
 	@echo ""
 	@echo "  Control panel (staff):  http://localhost:$(PORT)/admin/"
-	@echo "  API docs (Swagger):     http://localhost:$(PORT)/api/docs/"
-	@echo "  Tenant hosts:           http://acme.localhost:$(PORT)/api/  http://tech.localhost:$(PORT)/api/"
+	@echo "  API docs (Swagger):     http://localhost:$(PORT)/api/docs/   (schema: /api/schema/)"
+	@echo "  Health:                 http://localhost:$(PORT)/health/ and /health/ready/"
+	@echo "  Tenant API hosts:       http://acme.localhost:$(PORT)/api/...  http://tech.localhost:$(PORT)/api/..."
 	@echo "  Logins:                 see README.md (password for every demo user: demo-pass-2026)"
 	@echo ""
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)

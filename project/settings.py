@@ -227,6 +227,8 @@ REST_FRAMEWORK = {
         "invitation_accept": env("THROTTLE_INVITATION_ACCEPT", default="20/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Throttles trust X-Forwarded-For only from the proxies we run (else anyone could forge it).
+    "NUM_PROXIES": env.int("PROXY_COUNT", default=0),
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),

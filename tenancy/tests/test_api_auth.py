@@ -304,3 +304,17 @@ def test_staff_token_is_accepted_on_platform_host(api, super_admin):
 
 def test_user_factory_password_is_usable(member):
     assert UserFactory._meta.model.objects.get(pk=member.pk).check_password(TEST_PASSWORD)
+
+
+def test_forged_forwarded_for_does_not_dodge_the_login_throttle(api, tenant_admin):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import ScopedRateThrottle
+
+    ScopedRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "login": "2/min"}
+    try:
+        codes = [api(host="alpha.localhost").post(
+            "/api/auth/login/", {"email": tenant_admin.email, "password": TEST_PASSWORD},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(3)]
+    finally:
+        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    assert codes == [200, 200, 429]

@@ -16,5 +16,6 @@ class Command(BaseCommand):
             billing_demo.seed(tenants=tenants)
             work_demo.seed(tenants=tenants)
         self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(tenants)} tenants; every demo user's password is {tenancy_demo.DEMO_PASSWORD!r}."
+            f"Demo data ready ({len(tenants)} demo companies); "
+            f"every demo user's password is {tenancy_demo.DEMO_PASSWORD!r}."
         ))
