@@ -22,6 +22,9 @@ class Role(models.TextChoices):
 # Roles a tenant user may hold; SUPER_ADMIN belongs to platform staff only.
 TENANT_ROLES = (Role.TENANT_ADMIN, Role.MANAGER, Role.MEMBER)
 TENANT_ROLE_CHOICES = [(r.value, r.label) for r in TENANT_ROLES]
+# The largest value a BigAutoField id can take: a larger "id" cannot name a row.
+MAX_ID = 2**63 - 1
+
 ROLE_RANK = {Role.MEMBER: 1, Role.MANAGER: 2, Role.TENANT_ADMIN: 3, Role.SUPER_ADMIN: 4}
 
 

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tenancy.exceptions import NotFound
-from tenancy.models import Tenant, User
+from tenancy.models import MAX_ID, Tenant, User
 from work.models import (
     BOARD_COLUMNS,
     Attachment,
@@ -23,7 +23,6 @@ from work.models import (
 from work.permissions import is_work_admin
 
 # The largest id a BIGINT column holds; a longer number is simply not an id (and would overflow SQLite).
-MAX_ID = 2**63 - 1
 _ID = re.compile(r"[0-9]{1,19}")
 
 

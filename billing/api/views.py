@@ -10,6 +10,7 @@ Two kinds of views:
   actions at the paths DESIGN section 6 names; `staff/...` holds the rest.
 """
 
+import django_filters
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -26,6 +27,7 @@ from billing.services import invoices as invoice_services
 from billing.services import payments as payment_services
 from billing.services import subscriptions as subscription_services
 from tenancy.api.base import TenantModelViewSet, get_request_tenant, record_activity
+from tenancy.api.filters import IdFilter
 from tenancy.exceptions import NotFound
 from tenancy.files import attachment_response
 from tenancy.permissions import IsSuperAdmin, IsTenantAdmin
@@ -118,6 +120,14 @@ class SubscriptionViewSet(TenantModelViewSet):
         return Response(s.SubscriptionSerializer(self.get_queryset().get(pk=subscription.pk)).data)
 
 
+class PaymentFilter(django_filters.FilterSet):
+    invoice = IdFilter(field_name="invoice_id")
+
+    class Meta:
+        model = Payment
+        fields = ["verification_status", "status"]
+
+
 class PaymentViewSet(TenantModelViewSet):
     """The company's payments (company admins): submit a proof for an open invoice, download it."""
 
@@ -125,7 +135,7 @@ class PaymentViewSet(TenantModelViewSet):
     serializer_class = s.PaymentSerializer
     permission_classes = [IsTenantAdmin]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
-    filterset_fields = ["verification_status", "status", "invoice"]
+    filterset_class = PaymentFilter
     activity_noun = "payment"
 
     def get_tenant_queryset(self, tenant):

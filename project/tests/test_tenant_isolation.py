@@ -146,18 +146,6 @@ FK_FILTERS = {
     ("/api/tasks/board/", "assignee"): "member",
     ("/api/teams/invitations/", "team"): "team",
 }
-# Filters known to tell another tenant's id from an unknown one (found by this sweep; see the xfail reasons).
-FK_FILTER_LEAKS = {
-    ("/api/activity/", "actor"): (
-        "ActivityLogViewSet.filterset_fields has 'actor': django-filter builds a ModelChoiceFilter over "
-        "User.objects.all(), so ?actor=<another tenant's user id> is a 200 and an unknown id a 400 "
-        "(user-id existence oracle across tenants)"
-    ),
-    ("/api/subscriptions/payments/", "invoice"): (
-        "PaymentViewSet.filterset_fields has 'invoice': a ModelChoiceFilter over Invoice.objects.all(), so "
-        "?invoice=<another tenant's invoice id> is a 200 and an unknown id a 400 (invoice-id existence oracle)"
-    ),
-}
 
 # Routes that authenticate nobody (no token is read): the token-on-wrong-host sweep skips them.
 PUBLIC_ROUTES = {
@@ -593,10 +581,7 @@ def test_list_routes_show_nothing_of_the_other_tenant(sweep_db, subject):
 
 def _fk_filter_params():
     for (path, name), key in sorted(FK_FILTERS.items()):
-        marks = []
-        if (path, name) in FK_FILTER_LEAKS:
-            marks = [pytest.mark.xfail(strict=True, reason=FK_FILTER_LEAKS[(path, name)])]
-        yield pytest.param(path, name, key, marks=marks, id=f"{path}?{name}")
+        yield pytest.param(path, name, key, id=f"{path}?{name}")
 
 
 @pytest.mark.parametrize(("path", "name", "key"), list(_fk_filter_params()))

@@ -1,5 +1,6 @@
 """Tenant, invitation, settings, member, activity and notification endpoints."""
 
+import django_filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 from tenancy import selectors
 from tenancy.api import serializers as s
 from tenancy.api.base import TenantScopedViewSet, get_request_tenant, record_activity
+from tenancy.api.filters import IdFilter
 from tenancy.exceptions import NotFound
 from tenancy.models import ActivityLog, Notification, TenantInvitation, TenantSettings, User
 from tenancy.permissions import (
@@ -191,13 +193,21 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         return Response(s.MemberSerializer(member).data)
 
 
+class ActivityLogFilter(django_filters.FilterSet):
+    actor = IdFilter(field_name="actor_id")
+
+    class Meta:
+        model = ActivityLog
+        fields = ["verb", "object_type"]
+
+
 class ActivityLogViewSet(mixins.ListModelMixin, TenantScopedViewSet):
     """Who did what in the company (company admins)."""
 
     queryset = ActivityLog.objects.all()
     serializer_class = s.ActivityLogSerializer
     permission_classes = [IsTenantAdmin]
-    filterset_fields = ["verb", "actor", "object_type"]
+    filterset_class = ActivityLogFilter
 
     def get_tenant_queryset(self, tenant):
         return selectors.activity_list(tenant=tenant)

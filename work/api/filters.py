@@ -1,20 +1,8 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 
+from tenancy.api.filters import IdFilter
 from work.models import Task, TaskPriority, TaskStatus, TeamInvitation
-from work.selectors import MAX_ID
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A row id: a whole number that fits the column ("1.5", "-1" or 10**30 are a 400, not a 500)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
 
 
 class TaskFilter(django_filters.FilterSet):
