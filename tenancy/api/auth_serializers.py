@@ -12,6 +12,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from tenancy.api.base import StrictFieldsMixin
 from tenancy.authentication import check_token_for_request
 from tenancy.exceptions import ServiceError
+from tenancy.forms import TenantPasswordResetForm
 from tenancy.models import User
 
 
@@ -79,6 +80,10 @@ class RegisterSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class PasswordResetSerializer(StrictFieldsMixin, BasePasswordResetSerializer):
     """Send the reset link to the separate frontend rather than to a Django page."""
+
+    @property
+    def password_reset_form_class(self):
+        return TenantPasswordResetForm
 
     def get_email_options(self):
         return {

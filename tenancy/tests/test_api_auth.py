@@ -318,3 +318,11 @@ def test_forged_forwarded_for_does_not_dodge_the_login_throttle(api, tenant_admi
     finally:
         ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
     assert codes == [200, 200, 429]
+
+
+def test_password_reset_on_a_company_host_reaches_only_that_companys_users(api, member, other_admin):
+    response = api(host="alpha.localhost").post("/api/auth/password-reset/", {"email": other_admin.email})
+    assert response.status_code == 200  # the same answer as for anyone
+    assert mail.outbox == []
+    api(host="beta.localhost").post("/api/auth/password-reset/", {"email": other_admin.email})
+    assert [m.to for m in mail.outbox] == [[other_admin.email]]
