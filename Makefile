@@ -48,7 +48,10 @@ $(VENV)/.installed: requirements.txt
 	$(PIP) install -q -r requirements.txt
 	touch $@
 
-venv: $(VENV)/.installed
+.env:
+	cp .env.example .env
+
+venv: $(VENV)/.installed .env
 
 migrate: venv
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
