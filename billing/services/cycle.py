@@ -85,7 +85,12 @@ def _cycle_subscription(*, subscription: Subscription, on: datetime.date) -> Cou
                 counts["invoices_issued"] += 1
         if end <= on:  # step 2: a paid invoice would have moved the period on
             subscription_set_status(subscription, S.PAST_DUE)
-            subscription.past_due_since = end
+            # Grace runs from the period's end, or from the day the bill went out if that was later
+            # (the cycle did not run for a while): nobody expires before being invoiced and given grace.
+            issued_on = (Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
+                                                period_start=end).exclude(status=InvoiceStatus.VOID)
+                         .values_list("issued_on", flat=True).first())
+            subscription.past_due_since = max(end, issued_on or end)
             subscription.save(update_fields=["status", "past_due_since", "updated_at"])
             counts["past_due"] += 1
     if subscription.status == S.PAST_DUE:

@@ -172,3 +172,18 @@ def test_cancelled_trial_ends_at_trial_end(tenant_admin):
     assert not Invoice.objects.exists()
     cycle(D(2026, 1, 15))
     assert state(subscription)[0] == S.CANCELLED
+
+
+def test_a_late_first_run_gives_the_full_grace_after_invoicing(tenant, settings):
+    """A cycle that did not run for weeks still invoices first and expires only after the grace."""
+    settings.GRACE_DAYS = 7
+    subscription = SubscriptionFactory(tenant=tenant, current_period_start=D(2026, 1, 10),
+                                       current_period_end=D(2026, 2, 10))
+    cycle(D(2026, 3, 1))  # 19 days after the period ended: invoiced today, grace starts today
+    assert state(subscription) == (S.PAST_DUE, TenantStatus.ACTIVE)
+    assert subscription.past_due_since == D(2026, 3, 1)
+    assert subscription.invoices.get().issued_on == D(2026, 3, 1)
+    cycle(D(2026, 3, 7))
+    assert state(subscription) == (S.PAST_DUE, TenantStatus.ACTIVE)
+    cycle(D(2026, 3, 8))
+    assert state(subscription) == (S.EXPIRED, TenantStatus.SUSPENDED)
