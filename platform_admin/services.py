@@ -1,9 +1,13 @@
-"""The control panel's own writes: staff accounts and password-reset e-mails."""
+"""The control panel's own writes: staff accounts, password-reset e-mails, stored-file housekeeping."""
+
+import datetime
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.files.storage import default_storage
 from django.db import transaction
 
+from tenancy import files
 from tenancy.exceptions import Forbidden, ServiceError
 from tenancy.models import User
 from tenancy.services.auth import user_revoke_tokens
@@ -49,3 +53,24 @@ def user_send_password_reset(*, user: User) -> None:
         extra_email_context={"frontend_url": settings.FRONTEND_URL},
         domain_override=settings.FRONTEND_URL,
     )
+
+
+# Where each app stores its uploads (see billing.services.payments and work.services.attachments).
+PROOF_FOLDER = "payment-proofs"
+ATTACHMENT_FOLDER = "tenants"
+
+
+def stored_files_cleanup(*, older_than: datetime.timedelta = datetime.timedelta(hours=6)) -> list[str]:
+    """Delete payment proofs and attachments that no row references (left by rolled-back writes)."""
+    from billing.models import Payment
+    from work.models import Attachment
+
+    proofs = set(Payment.objects.exclude(proof="").values_list("proof", flat=True).iterator(chunk_size=2000))
+    attachments = set(Attachment.objects.values_list("file", flat=True).iterator(chunk_size=2000))
+    deleted = files.orphan_files_delete(storage=default_storage, folder=PROOF_FOLDER, referenced=proofs,
+                                        older_than=older_than)
+    deleted += files.orphan_files_delete(
+        storage=default_storage, folder=ATTACHMENT_FOLDER, referenced=attachments, older_than=older_than,
+        keep=lambda path: "/attachments/" not in path,  # only attachments live under tenants/<id>/attachments/
+    )
+    return deleted

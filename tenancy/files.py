@@ -1,5 +1,6 @@
 """Uploaded files: checked by content and size, stored under random names, served as attachments."""
 
+import datetime
 import mimetypes
 import os
 import uuid
@@ -7,6 +8,7 @@ import uuid
 import filetype
 from django.conf import settings
 from django.http import FileResponse
+from django.utils import timezone
 
 from tenancy.exceptions import ServiceError
 
@@ -68,3 +70,30 @@ def attachment_response(file_field, *, filename: str, content_type: str | None =
                             content_type=content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _walk(storage, folder: str):
+    directories, files = storage.listdir(folder)
+    for name in files:
+        yield f"{folder}/{name}"
+    for directory in directories:
+        yield from _walk(storage, f"{folder}/{directory}")
+
+
+def orphan_files_delete(*, storage, folder: str, referenced: set[str], older_than: datetime.timedelta,
+                        keep=lambda path: False) -> list[str]:
+    """Delete the files under `folder` that no row references and that are older than `older_than`.
+
+    A service stores a file before its row commits; when a caller's transaction rolls back after that,
+    the file is left without a row. The age margin keeps files whose rows are still being written.
+    """
+    if not storage.exists(folder):
+        return []
+    cutoff = timezone.now() - older_than
+    deleted = []
+    for path in _walk(storage, folder):
+        if path in referenced or keep(path) or storage.get_modified_time(path) >= cutoff:
+            continue
+        storage.delete(path)
+        deleted.append(path)
+    return deleted
