@@ -15,6 +15,19 @@ from platform_admin.paginator import LargeTablePaginator
 from tenancy.exceptions import ServiceError
 
 
+class ReadOnlyMixin:
+    """No add, change or delete through forms: rows change only through actions (services), if at all."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class PlatformModelAdmin(ModelAdmin):
     """Big lists page without a full COUNT; filters are applied with one submit."""
 

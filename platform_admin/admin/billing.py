@@ -36,7 +36,7 @@ from billing.services.subscriptions import (
     subscription_create,
     subscription_extend,
 )
-from platform_admin.admin.base import HistoryAdmin, back_to, next_url
+from platform_admin.admin.base import HistoryAdmin, ReadOnlyMixin, back_to, next_url
 from platform_admin.exports import StreamingExportMixin, StreamingImportExportMixin
 from platform_admin.forms import (
     CancelDialogForm,
@@ -56,17 +56,8 @@ VERIFICATION_LABELS = {"PENDING": "warning", "VERIFIED": "success", "REJECTED": 
 INVOICE_LABELS = {"DRAFT": "info", "ISSUED": "warning", "PAID": "success", "VOID": "danger"}
 
 
-class ServiceOnlyAdmin(HistoryAdmin):
+class ServiceOnlyAdmin(ReadOnlyMixin, HistoryAdmin):
     """Rows change only through the actions (the services); the forms are read-only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- plans ----------------------------------------------------------------------------------------------------

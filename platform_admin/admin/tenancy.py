@@ -16,7 +16,7 @@ from unfold.forms import AdminPasswordChangeForm, BaseDialogForm, UserChangeForm
 from unfold.widgets import UnfoldAdminEmailInputWidget, UnfoldAdminTextInputWidget
 
 from billing.models import Payment, Subscription
-from platform_admin.admin.base import HistoryAdmin, PlatformModelAdmin, back_to, next_url
+from platform_admin.admin.base import HistoryAdmin, PlatformModelAdmin, ReadOnlyMixin, back_to, next_url
 from platform_admin.exports import StreamingExportMixin
 from platform_admin.forms import ConfirmForm, ReasonDialogForm, RoleDialogForm
 from platform_admin.resources import TenantResource
@@ -394,19 +394,8 @@ class TenantInvitationAdmin(PlatformModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(PlatformModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ActivityLog)
-class ActivityLogAdmin(ReadOnlyAdmin):
+class ActivityLogAdmin(ReadOnlyMixin, PlatformModelAdmin):
     list_display = ["created_at", "tenant", "actor", "verb", "object_type", "object_id", "object_repr",
                     "ip_address"]
     list_filter = [("tenant", AutocompleteSelectFilter), ("created_at", RangeDateFilter), "object_type"]
@@ -416,7 +405,7 @@ class ActivityLogAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(ReadOnlyMixin, PlatformModelAdmin):
     list_display = ["created_at", "tenant", "recipient", "type", "title", "read_at"]
     list_filter = ["type", ("tenant", AutocompleteSelectFilter)]
     list_select_related = ["tenant", "recipient"]

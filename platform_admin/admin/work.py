@@ -4,19 +4,8 @@ from django.contrib import admin
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import AutocompleteSelectFilter
 
-from platform_admin.admin.base import PlatformModelAdmin
+from platform_admin.admin.base import PlatformModelAdmin, ReadOnlyMixin
 from work.models import Task, Team, TeamMember
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TeamMemberInline(ReadOnlyMixin, TabularInline):
