@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "tenancy.audit.AuditContextMiddleware",
     "tenancy.middleware.ApprovalMiddleware",
     "tenancy.middleware.ActivityLogMiddleware",
     "axes.middleware.AxesMiddleware",

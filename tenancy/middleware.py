@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from rest_framework.exceptions import AuthenticationFailed
 
 from tenancy import resolution
+from tenancy.audit import client_ip
 from tenancy.authentication import TenantJWTAuthentication
 from tenancy.models import ActivityLog, TenantStatus
 
@@ -18,11 +19,6 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 def _error(status: int, code: str, detail: str) -> JsonResponse:
     return JsonResponse({"code": code, "detail": detail, "fields": {}}, status=status)
-
-
-def client_ip(request) -> str | None:
-    # Behind a proxy, SecurityMiddleware/ipware settings decide; REMOTE_ADDR is the safe default.
-    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or None
 
 
 class TenantMiddleware:

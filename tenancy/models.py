@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tenancy.audit import SYSTEM_ACTOR_LABEL, AuditChannel, AuditVerb
+
 
 class TenantStatus(models.TextChoices):
     PENDING = "PENDING", "Pending approval"
@@ -206,6 +208,19 @@ class TenantInvitation(TimeStampedModel):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
 
 
+class AuditVerbField(models.CharField):
+    """A verb of `AuditVerb`; its choices stay out of migrations, so adding a verb needs none."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["choices"] = AuditVerb.choices
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        kwargs.pop("choices", None)
+        return name, "django.db.models.CharField", args, kwargs
+
+
 class ActivityLog(models.Model):
     tenant = models.ForeignKey(
         Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="activity"
@@ -213,13 +228,16 @@ class ActivityLog(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    verb = models.CharField(max_length=100)
+    # actor's e-mail when it acted, or audit.SYSTEM_ACTOR: the row stays readable after the user goes
+    actor_label = models.CharField(max_length=254, blank=True)
+    verb = AuditVerbField(max_length=100)
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
     changes = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    channel = models.CharField(max_length=10, choices=AuditChannel.choices, default=AuditChannel.JOB)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -230,7 +248,13 @@ class ActivityLog(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.actor} {self.verb} {self.object_repr}".strip()
+        return f"{self.actor_display} {self.get_verb_display()} {self.object_repr}".strip()
+
+    @property
+    def actor_display(self) -> str:
+        if self.actor_id is None and self.actor_label in ("", "system"):
+            return SYSTEM_ACTOR_LABEL
+        return self.actor_label or str(self.actor)
 
 
 class NotificationType(models.TextChoices):

@@ -1,0 +1,208 @@
+"""The audit trail: one row per successful state change, written by the service that makes it.
+
+A service calls `audit_record(...)` inside its own transaction, after the change and before it
+returns, so a refused or rolled-back action leaves no row. The request context (client address,
+user agent, channel) reaches it through a contextvar that `AuditContextMiddleware` sets once per
+request; outside a request (Celery tasks, the billing cycle, management commands) the channel is
+"job". `actor=None` means the named system actor (`SYSTEM_ACTOR`).
+
+Verbs come from one enum, `AuditVerb`: add a member for every new kind of change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.db import models
+
+SYSTEM_ACTOR = "system"
+SYSTEM_ACTOR_LABEL = "System (billing cycle, background jobs)"
+
+
+class AuditVerb(models.TextChoices):
+    # companies
+    TENANT_REGISTERED = "tenant.registered", "Company signed up"
+    TENANT_CREATED = "tenant.created", "Company created"
+    TENANT_UPDATED = "tenant.updated", "Company details changed"
+    TENANT_APPROVED = "tenant.approved", "Company approved"
+    TENANT_REJECTED = "tenant.rejected", "Company rejected"
+    TENANT_SUSPENDED = "tenant.suspended", "Company suspended"
+    TENANT_REACTIVATED = "tenant.reactivated", "Company reactivated"
+    TENANT_SETTINGS_UPDATED = "tenant.settings_updated", "Company settings changed"
+    DOMAIN_ADDED = "domain.added", "Domain added"
+    DOMAIN_UPDATED = "domain.updated", "Domain changed"
+    DOMAIN_REMOVED = "domain.removed", "Domain removed"
+    # people
+    INVITATION_CREATED = "invitation.created", "User invited"
+    INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"
+    INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
+    MEMBER_UPDATED = "member.updated", "Member changed"
+    USER_ACTIVATED = "user.activated", "User activated"
+    USER_DEACTIVATED = "user.deactivated", "User deactivated"
+    USER_ROLE_CHANGED = "user.role_changed", "User role changed"
+    USER_PROFILE_UPDATED = "user.profile_updated", "Profile changed"
+    USER_PASSWORD_CHANGED = "user.password_changed", "Password changed"
+    USER_PASSWORD_RESET = "user.password_reset", "Password reset"
+    USER_PREFERENCES_UPDATED = "user.preferences_updated", "Notification preferences changed"
+    # billing
+    PLAN_CREATED = "plan.created", "Plan created"
+    PLAN_UPDATED = "plan.updated", "Plan changed"
+    SUBSCRIPTION_CREATED = "subscription.created", "Subscription started"
+    SUBSCRIPTION_CANCELLED = "subscription.cancelled", "Subscription cancelled"
+    SUBSCRIPTION_EXTENDED = "subscription.extended", "Subscription extended"
+    SUBSCRIPTION_PLAN_CHANGED = "subscription.plan_changed", "Subscription plan changed"
+    SUBSCRIPTION_RENEWED = "subscription.renewed", "Subscription renewed"
+    SUBSCRIPTION_PAST_DUE = "subscription.past_due", "Subscription past due"
+    SUBSCRIPTION_EXPIRED = "subscription.expired", "Subscription expired"
+    SUBSCRIPTION_ENDED = "subscription.ended", "Subscription ended"
+    PAYMENT_SUBMITTED = "payment.submitted", "Payment submitted"
+    PAYMENT_VERIFIED = "payment.verified", "Payment verified"
+    PAYMENT_REJECTED = "payment.rejected", "Payment rejected"
+    INVOICE_CREATED = "invoice.created", "Invoice drafted"
+    INVOICE_ISSUED = "invoice.issued", "Invoice issued"
+    INVOICE_VOIDED = "invoice.voided", "Invoice voided"
+    INVOICE_PAID = "invoice.paid", "Invoice marked paid"
+    # work
+    TEAM_CREATED = "team.created", "Team created"
+    TEAM_UPDATED = "team.updated", "Team changed"
+    TEAM_ARCHIVED = "team.archived", "Team archived"
+    TEAM_MEMBER_ADDED = "team.member_added", "Team member added"
+    TEAM_MEMBER_REMOVED = "team.member_removed", "Team member removed"
+    TEAM_INVITATION_CREATED = "team_invitation.created", "Invited to a team"
+    TEAM_INVITATION_REVOKED = "team_invitation.revoked", "Team invitation revoked"
+    TEAM_INVITATION_ACCEPTED = "team_invitation.accepted", "Team invitation accepted"
+    TASK_CREATED = "task.created", "Task created"
+    TASK_UPDATED = "task.updated", "Task changed"
+    TASK_MOVED = "task.moved", "Task moved"
+    TASK_DELETED = "task.deleted", "Task deleted"
+    COMMENT_CREATED = "comment.created", "Comment added"
+    COMMENT_EDITED = "comment.edited", "Comment edited"
+    COMMENT_DELETED = "comment.deleted", "Comment deleted"
+    ATTACHMENT_ADDED = "attachment.added", "Attachment added"
+    ATTACHMENT_DELETED = "attachment.deleted", "Attachment deleted"
+
+
+class AuditChannel(models.TextChoices):
+    API = "api", "API"
+    ADMIN = "admin", "Control panel"
+    JOB = "job", "Background job"
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """Where the current action comes from; set once per request by AuditContextMiddleware."""
+
+    channel: str = AuditChannel.JOB
+    ip_address: str | None = None
+    user_agent: str = ""
+
+
+JOB_CONTEXT = AuditContext()
+_context: ContextVar[AuditContext | None] = ContextVar("audit_context", default=None)
+
+
+def audit_context() -> AuditContext:
+    return _context.get() or JOB_CONTEXT
+
+
+@contextlib.contextmanager
+def audit_context_set(context: AuditContext) -> Iterator[AuditContext]:
+    """Run a block (a request, a task) with `context` as the audit context."""
+    token = _context.set(context)
+    try:
+        yield context
+    finally:
+        _context.reset(token)
+
+
+def _plain(value):
+    """A JSON-safe form of a field value (foreign keys by id, money as a string)."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
+    """The JSON-safe values of `fields` on `obj` (a foreign key by its id: `team` reads `team_id`)."""
+    values = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        values[name] = _plain(getattr(obj, attname))
+    return values
+
+
+def diff(before: dict, after: dict) -> dict:
+    """`{field: [old, new]}` for every field whose value changed between two snapshots."""
+    return {
+        name: [_plain(before.get(name)), _plain(after.get(name))]
+        for name in after
+        if _plain(before.get(name)) != _plain(after.get(name))
+    }
+
+
+def created(obj: models.Model, fields: Iterable[str]) -> dict:
+    """The diff of a new object: every listed field from None to its value."""
+    return diff({}, snapshot(obj, fields))
+
+
+def audit_record(*, tenant, actor, verb: AuditVerb | str, obj: models.Model | None = None,
+                 changes: dict | None = None):
+    """Write one audit row for a change the caller is making inside its transaction.
+
+    `actor` None is the system actor. `changes` is `{field: [old, new]}` (see `diff`).
+    """
+    from tenancy.models import ActivityLog  # models import this module for the verb choices
+
+    verb = AuditVerb(verb)
+    context = audit_context()
+    return ActivityLog.objects.create(
+        tenant=tenant,
+        actor=actor,
+        actor_label=(actor.email if actor is not None else SYSTEM_ACTOR)[:254],
+        verb=verb,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        changes=_plain(changes or {}),
+        channel=context.channel,
+        ip_address=context.ip_address,
+        user_agent=context.user_agent[:300],
+    )
+
+
+def client_ip(request) -> str | None:
+    # Behind a proxy, SecurityMiddleware/ipware settings decide; REMOTE_ADDR is the safe default.
+    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or None
+
+
+class AuditContextMiddleware:
+    """Set the audit context (channel, client address, user agent) for the request's services."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        channel = AuditChannel.ADMIN if request.path.startswith("/admin/") else AuditChannel.API
+        context = AuditContext(channel=channel, ip_address=client_ip(request),
+                               user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])
+        with audit_context_set(context):
+            return self.get_response(request)
