@@ -11,6 +11,7 @@ left alone, so a second run creates and changes nothing.
 """
 
 import datetime
+import json
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -19,29 +20,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.conf import billing_settings
-from billing.models import BillingPeriod, Invoice, InvoiceStatus, PaymentMethod, Plan, Subscription
+from billing.models import Invoice, InvoiceStatus, PaymentMethod, Plan, Subscription
 from billing.services.cycle import billing_cycle_run_for_tenant
 from billing.services.invoices import invoice_create_and_issue
 from billing.services.payments import payment_submit, payment_verify
 from billing.services.subscriptions import add_period, subscription_cancel, subscription_create
+from tenancy.fixtures import fixture_load, fixture_path
 from tenancy.models import Role, Tenant, TenantStatus, User
 
 DAY = datetime.timedelta(days=1)
 
-PLANS = [
-    {"code": "free", "name": "Free", "description": "For trying the platform with a small team.",
-     "price": Decimal("0.00"), "trial_days": 0, "max_users": 3, "max_teams": 1, "max_tasks": 50,
-     "max_storage_mb": 100, "order": 1},
-    {"code": "starter", "name": "Starter", "description": "For small teams getting organised.",
-     "price": Decimal("19.00"), "trial_days": 14, "max_users": 10, "max_teams": 3, "max_tasks": 500,
-     "max_storage_mb": 1024, "order": 2},
-    {"code": "professional", "name": "Professional", "description": "For growing companies.",
-     "price": Decimal("49.00"), "trial_days": 0, "max_users": 50, "max_teams": 20, "max_tasks": 5000,
-     "max_storage_mb": 10240, "order": 3},
-    {"code": "enterprise", "name": "Enterprise", "description": "Unlimited users, teams and tasks.",
-     "price": Decimal("199.00"), "trial_days": 0, "max_users": None, "max_teams": None, "max_tasks": None,
-     "max_storage_mb": 102400, "order": 4},
-]
+# The plan catalogue (Free, Starter, Professional, Enterprise) is fixtures/plans.json.
 
 
 def minimal_pdf(text: str) -> bytes:
@@ -69,12 +58,10 @@ def minimal_pdf(text: str) -> bytes:
 
 
 def seed_plans() -> dict[str, Plan]:
-    plans = {}
-    for spec in PLANS:
-        fields = {key: value for key, value in spec.items() if key != "code"}
-        plans[spec["code"]], _ = Plan.objects.get_or_create(
-            code=spec["code"], defaults={**fields, "currency": "USD", "period": BillingPeriod.MONTHLY})
-    return plans
+    """Load the plans of fixtures/plans.json that do not exist yet; return the catalogue by code."""
+    fixture_load("plans", overwrite=False)
+    codes = [item["fields"]["code"] for item in json.loads(fixture_path("plans").read_text())]
+    return {plan.code: plan for plan in Plan.objects.filter(code__in=codes)}
 
 
 def _proof(text: str) -> SimpleUploadedFile:

@@ -22,6 +22,11 @@ class BillingPeriod(models.TextChoices):
     YEARLY = "YEARLY", "Yearly"
 
 
+class PlanManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
 class Plan(TimeStampedModel):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=100)
@@ -39,6 +44,8 @@ class Plan(TimeStampedModel):
     is_public = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
 
+    # The plan catalogue ships as fixtures/plans.json, keyed by code (no primary keys in the file).
+    objects = PlanManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -47,6 +54,9 @@ class Plan(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (self.code,)
 
     @property
     def is_free(self) -> bool:

@@ -89,6 +89,9 @@ ROOT_URLCONF = "project.urls"
 WSGI_APPLICATION = "project.wsgi.application"
 ASGI_APPLICATION = "project.asgi.application"
 
+# Loadable with `manage.py loaddata plans staff_groups`; seed_demo and the tests use them.
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

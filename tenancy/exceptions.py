@@ -40,6 +40,20 @@ class InvalidTransition(Conflict):
     default_code = "invalid_transition"
     default_detail = "This status change is not allowed."
 
+    @classmethod
+    def refuse(cls, *, noun: str, current: str, target: str, status: str) -> "InvalidTransition":
+        """Build the refusal of `current` -> `target` (status labels) in plain English.
+
+        "The company is already active." when nothing would change, otherwise "The company is
+        pending approval; it cannot become suspended." (no article to get wrong).
+        """
+        current, target = current.lower(), target.lower()
+        if current == target:
+            detail = f"The {noun} is already {current}."
+        else:
+            detail = f"The {noun} is {current}; it cannot become {target}."
+        return cls(detail, fields={"status": [status]})
+
 
 class PlanLimitReached(Forbidden):
     default_code = "plan_limit_reached"

@@ -62,10 +62,8 @@ def _lock(invoice: Invoice, tenant: Tenant) -> Invoice:
 
 def _refuse_transition(invoice: Invoice, to: str) -> None:
     if not invoice.can_transition_to(to):
-        raise InvalidTransition(
-            f"A {invoice.get_status_display().lower()} invoice cannot become {to.lower()}.",
-            fields={"status": [invoice.status]},
-        )
+        raise InvalidTransition.refuse(noun="invoice", current=invoice.get_status_display(),
+                                       target=InvoiceStatus(to).label, status=invoice.status)
 
 
 @transaction.atomic

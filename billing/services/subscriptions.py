@@ -58,10 +58,8 @@ def lock_open_invoices(subscription: Subscription, tenant: Tenant | None = None)
 def subscription_set_status(subscription: Subscription, to: str) -> None:
     """Change the status of a locked subscription if the state table allows it (the caller saves)."""
     if not subscription.can_transition_to(to):
-        raise InvalidTransition(
-            f"A {subscription.get_status_display().lower()} subscription cannot become "
-            f"{S(to).label.lower()}.", fields={"status": [subscription.status]},
-        )
+        raise InvalidTransition.refuse(noun="subscription", current=subscription.get_status_display(),
+                                       target=S(to).label, status=subscription.status)
     subscription.status = to
 
 

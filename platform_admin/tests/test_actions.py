@@ -68,7 +68,7 @@ def test_a_refused_transition_is_a_message_not_an_error(admin_client, support, t
     response = admin_client(support).post(url("tenancy_tenant_row_approve", tenant.pk), {"_form_submitted": "1"},
                                           follow=True)
     assert response.status_code == 200
-    assert "cannot become active" in response.content.decode()
+    assert "The company is already active." in response.content.decode()
     tenant.refresh_from_db()
     assert tenant.status == TenantStatus.ACTIVE
 

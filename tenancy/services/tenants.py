@@ -140,8 +140,8 @@ def _transition(*, tenant: Tenant, to: str, from_statuses: set[str]) -> Tenant:
     """Lock the tenant and move it to `to`, refusing any start status the action does not allow."""
     locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
     if locked.status not in from_statuses or not locked.can_transition_to(to):
-        raise InvalidTransition(f"A {locked.get_status_display().lower()} company cannot become {to.lower()}.",
-                                fields={"status": [locked.status]})
+        raise InvalidTransition.refuse(noun="company", current=locked.get_status_display(),
+                                       target=TenantStatus(to).label, status=locked.status)
     locked.status = to
     return locked
 

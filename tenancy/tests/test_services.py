@@ -66,3 +66,18 @@ def test_blank_reason_is_refused(super_admin, action):
         service(tenant=tenant, actor=super_admin, reason="   ")
     assert refused.value.code == "reason_required"
     assert Tenant.objects.get(pk=tenant.pk).status == tenant.status
+
+
+@pytest.mark.parametrize("start, action, detail", [
+    (TenantStatus.ACTIVE, "approve", "The company is already active."),
+    (TenantStatus.SUSPENDED, "suspend", "The company is already suspended."),
+    (TenantStatus.REJECTED, "reject", "The company is already rejected."),
+    (TenantStatus.PENDING, "suspend", "The company is pending approval; it cannot become suspended."),
+    (TenantStatus.ACTIVE, "reject", "The company is active; it cannot become rejected."),
+])
+def test_refused_transitions_read_as_english(super_admin, start, action, detail):
+    service, kwargs = ACTIONS[action]
+    with pytest.raises(InvalidTransition) as refused:
+        service(tenant=TenantFactory(status=start), actor=super_admin, **kwargs)
+    assert refused.value.detail == detail
+    assert refused.value.fields == {"status": [start]}
