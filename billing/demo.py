@@ -1,8 +1,9 @@
 """Billing demo data, called by the `seed_demo` command: plans and a subscription in every state.
 
 Everything goes through the services, so the demo's invoices have real numbers and its payments real
-(small) PDF proofs. The companies whose state needs time to pass (Globex PAST_DUE, Initech EXPIRED,
-Umbrella CANCELLED at the end of its paid period) subscribed about a month ago: their history is
+(small) PDF proofs. The companies whose state needs time to pass (Hooli PENDING_PAYMENT with its first
+invoice overdue, Globex PAST_DUE, Initech EXPIRED, Umbrella CANCELLED at the end of its paid period)
+subscribed weeks ago: their history is
 replayed with the services' and the cycle's `on=` dates, one cycle run per day up to today, so
 their rows are exactly what the daily cycle would have produced.
 
@@ -15,12 +16,13 @@ import json
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from billing.conf import billing_settings
-from billing.models import Invoice, InvoiceStatus, PaymentMethod, Plan, Subscription
+from billing.models import Invoice, InvoiceKind, InvoiceStatus, PaymentMethod, Plan, Subscription
 from billing.services.cycle import billing_cycle_run_for_tenant
 from billing.services.invoices import invoice_create_and_issue
 from billing.services.payments import payment_submit, payment_verify
@@ -115,20 +117,9 @@ def _seed_active(tenant: Tenant, plans: dict[str, Plan]) -> None:
                                      "unit_price": Decimal("80.00")}])
 
 
-def _seed_pending_verification(tenant: Tenant, plans: dict[str, Plan]) -> None:
-    """Professional, first invoice with a transfer proof waiting for staff."""
-    subscription = subscription_create(tenant=tenant, actor=_admin(tenant), plan=plans["professional"])
-    _submit(tenant, _first_invoice(subscription), "TECH-0001")
-
-
 def _seed_trial(tenant: Tenant, plans: dict[str, Plan]) -> None:
     """Starter with its 14-day trial running."""
     subscription_create(tenant=tenant, actor=_admin(tenant), plan=plans["starter"])
-
-
-def _seed_pending_payment(tenant: Tenant, plans: dict[str, Plan]) -> None:
-    """Professional, no trial: the first invoice is issued and unpaid."""
-    subscription_create(tenant=tenant, actor=_admin(tenant), plan=plans["professional"])
 
 
 # Back-dated histories: (day, action) events, replayed day by day with the daily cycle in between.
@@ -140,6 +131,29 @@ def _history_past_due(plans: dict[str, Plan], today: datetime.date) -> list[Even
     plan = plans["professional"]
     start = _start_ending_by(plan, today - DAY)
     return [(start, lambda tenant: _subscribe_and_pay(tenant, plan, start, "GLOBEX-0001"))]
+
+
+def _history_renewal_proof_waiting(plans: dict[str, Plan], today: datetime.date) -> list[Event]:
+    """Professional paid a month; today a transfer proof for the renewal waits for staff (the period is paid
+    for, so the plan's limits stay while it is checked)."""
+    plan = plans["professional"]
+    lead = min(4, max(1, billing_settings().renewal_lead_days))
+    start = _start_ending_by(plan, today + datetime.timedelta(days=lead))
+
+    def submit_renewal(tenant: Tenant):
+        renewal = Invoice.objects.get(tenant=tenant, kind=InvoiceKind.RENEWAL, status=InvoiceStatus.ISSUED)
+        return _submit(tenant, renewal, "TECH-0002", paid_on=today)
+
+    return [(start, lambda tenant: _subscribe_and_pay(tenant, plan, start, "TECH-0001")), (today, submit_renewal)]
+
+
+def _history_unpaid_first_invoice(plans: dict[str, Plan], today: datetime.date) -> list[Event]:
+    """Enterprise subscribed, first invoice never paid and now overdue: PENDING_PAYMENT on the Free plan's
+    limits, expiring on the invoice's due date + GRACE_DAYS (a few days from today) unless it is paid."""
+    plan = plans["enterprise"]
+    overdue_days = max(0, min(2, billing_settings().grace_days - 1))
+    start = today - datetime.timedelta(days=settings.INVOICE_DUE_DAYS + overdue_days)
+    return [(start, lambda tenant: subscription_create(tenant=tenant, actor=_admin(tenant), plan=plan, on=start))]
 
 
 def _history_expired(plans: dict[str, Plan], today: datetime.date) -> list[Event]:
@@ -182,12 +196,16 @@ def _replay(histories: dict[Tenant, list[Event]], *, until: datetime.date) -> No
 
 
 # Tenants whose state comes from a history that ends today, then those that subscribe today.
-HISTORIES = {"globex": _history_past_due, "initech": _history_expired, "umbrella": _history_cancelled}
+HISTORIES = {
+    "tech": _history_renewal_proof_waiting,
+    "hooli": _history_unpaid_first_invoice,
+    "globex": _history_past_due,
+    "initech": _history_expired,
+    "umbrella": _history_cancelled,
+}
 SCENARIOS = {
     "acme": _seed_active,
-    "tech": _seed_pending_verification,
     "customdomain": _seed_trial,
-    "hooli": _seed_pending_payment,
 }
 
 

@@ -91,7 +91,8 @@ class Subscription(TimeStampedModel):
     # Allowed status transitions; services refuse every other one.
     TRANSITIONS = {
         S.TRIAL: {S.PENDING_VERIFICATION, S.ACTIVE, S.PAST_DUE, S.CANCELLED},
-        S.PENDING_PAYMENT: {S.PENDING_VERIFICATION, S.ACTIVE, S.CANCELLED},
+        # A first invoice unpaid on its due date + GRACE_DAYS ends the subscription (EXPIRED).
+        S.PENDING_PAYMENT: {S.PENDING_VERIFICATION, S.ACTIVE, S.EXPIRED, S.CANCELLED},
         # Verification activates; a rejection goes back to the status recorded on the payment.
         S.PENDING_VERIFICATION: {S.ACTIVE, S.TRIAL, S.PENDING_PAYMENT, S.PAST_DUE, S.EXPIRED},
         S.ACTIVE: {S.PENDING_VERIFICATION, S.ACTIVE, S.PAST_DUE, S.CANCELLED},

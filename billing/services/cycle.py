@@ -1,9 +1,12 @@
 """The daily billing cycle (DESIGN section 5), per tenant and idempotent.
 
 1. issue the renewal invoice of auto-renewing subscriptions whose period ends within
-   RENEWAL_LEAD_DAYS (a trial's first invoice likewise), once per period;
+   RENEWAL_LEAD_DAYS (a trial's first invoice likewise, kind FIRST), once per period;
 2. subscriptions whose period ended unpaid -> PAST_DUE (since the period's end);
-3. PAST_DUE for GRACE_DAYS -> EXPIRED and the tenant SUSPENDED for non-payment;
+3. PAST_DUE for GRACE_DAYS -> EXPIRED, and PENDING_PAYMENT whose first invoice is unpaid on its
+   due date + GRACE_DAYS -> EXPIRED. A subscription that was never paid leaves the company on the
+   Free plan's limits (SUSPENDED for non-payment where there is no Free plan); one that lapsed
+   after a payment suspends the company for non-payment (DESIGN section 5);
 4. subscriptions cancelled at period end (or not auto-renewing) -> CANCELLED at the period's end;
 5. reminders, each sent once: invoice due soon, invoice overdue, trial ending
    (subscription expired is sent by step 3).
@@ -19,6 +22,7 @@ from django.db import transaction
 
 from billing.conf import billing_settings
 from billing.models import Invoice, InvoiceKind, InvoiceStatus, Subscription, SubscriptionStatus
+from billing.services.limits import free_plan
 from billing.services.subscriptions import (
     add_period,
     lock_subscription,
@@ -31,6 +35,7 @@ from tenancy.services.tenants import tenant_admins, tenant_suspend
 
 S = SubscriptionStatus
 REMINDER_DAYS = 3
+CYCLED_STATUSES = (S.TRIAL, S.PENDING_PAYMENT, S.ACTIVE, S.PAST_DUE)
 
 
 def billing_cycle_tenant_ids() -> list[int]:
@@ -51,7 +56,7 @@ def billing_cycle_run(*, on: datetime.date) -> Counter:
 def billing_cycle_run_for_tenant(*, tenant: Tenant, on: datetime.date) -> Counter:
     """Run steps 1-5 for one tenant on date `on`."""
     counts: Counter = Counter()
-    for subscription in Subscription.objects.filter(tenant=tenant, status__in=(S.TRIAL, S.ACTIVE, S.PAST_DUE)):
+    for subscription in Subscription.objects.filter(tenant=tenant, status__in=CYCLED_STATUSES):
         counts.update(_cycle_subscription(subscription=subscription, on=on))
     counts.update(_send_reminders(tenant=tenant, on=on))
     return counts
@@ -62,6 +67,14 @@ def _cycle_subscription(*, subscription: Subscription, on: datetime.date) -> Cou
     counts: Counter = Counter()
     conf = billing_settings()
     subscription = lock_subscription(subscription)
+    if subscription.status == S.PENDING_PAYMENT:  # step 3 for a first invoice never paid
+        due_on = (Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
+                                         kind=InvoiceKind.FIRST, status=InvoiceStatus.ISSUED)
+                  .order_by("pk").values_list("due_on", flat=True).first())
+        if due_on is not None and on >= due_on + datetime.timedelta(days=conf.grace_days):
+            _expire(subscription, on)
+            counts["expired"] += 1
+        return counts
     if subscription.status in (S.TRIAL, S.ACTIVE):
         end = subscription.current_period_end
         if subscription.cancel_at_period_end or not subscription.auto_renew:
@@ -80,8 +93,10 @@ def _cycle_subscription(*, subscription: Subscription, on: datetime.date) -> Cou
                     return counts
             elif not Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
                                             period_start=end).exclude(status=InvoiceStatus.VOID).exists():
+                # A trial has never been paid: its period invoice is the first one.
+                kind = InvoiceKind.FIRST if subscription.status == S.TRIAL else InvoiceKind.RENEWAL
                 subscription_issue_period_invoice(subscription=subscription, actor=None, plan=plan, start=end,
-                                                  on=on, kind=InvoiceKind.RENEWAL)
+                                                  on=on, kind=kind, due_on=max(end, on))
                 counts["invoices_issued"] += 1
         if end <= on:  # step 2: a paid invoice would have moved the period on
             subscription_set_status(subscription, S.PAST_DUE)
@@ -113,17 +128,24 @@ def _renew_free(subscription: Subscription, plan, on: datetime.date) -> None:
 
 
 def _expire(subscription: Subscription, on: datetime.date) -> None:
+    """End an unpaid subscription; suspend the company unless it falls back to the Free plan."""
+    never_paid = not Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
+                                            status=InvoiceStatus.PAID).exists()
     subscription_set_status(subscription, S.EXPIRED)
     subscription.expired_on = on
     subscription.save(update_fields=["status", "expired_on", "updated_at"])
     tenant = Tenant.objects.select_for_update().get(pk=subscription.tenant_id)
-    if tenant.status == TenantStatus.ACTIVE:
-        tenant_suspend(tenant=tenant, actor=None, for_nonpayment=True,
-                       reason="The subscription expired unpaid: pay the open invoice to reactivate.")
+    falls_back_to_free = never_paid and free_plan() is not None
+    if falls_back_to_free:
+        body = (f"The first invoice was not paid within the grace period: your company is on the Free plan's "
+                f"limits, with all its data kept. Pay the invoice to get the {subscription.plan.name} plan.")
+    else:
+        body = "The invoice was not paid within the grace period. Pay it to reactivate your company."
+        if tenant.status == TenantStatus.ACTIVE:
+            tenant_suspend(tenant=tenant, actor=None, for_nonpayment=True,
+                           reason="The subscription expired unpaid: pay the open invoice to reactivate.")
     notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.SUBSCRIPTION_EXPIRED,
-           title="Your subscription has expired",
-           body="The renewal invoice was not paid within the grace period. Pay it to reactivate your company.",
-           data={"subscription_id": subscription.pk})
+           title="Your subscription has expired", body=body, data={"subscription_id": subscription.pk})
 
 
 def _send_reminders(*, tenant: Tenant, on: datetime.date) -> Counter:

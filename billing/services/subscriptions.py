@@ -71,11 +71,15 @@ def _period_line(plan: Plan, start: datetime.date, end: datetime.date) -> dict:
 
 def subscription_issue_period_invoice(
     *, subscription: Subscription, actor: User | None, plan: Plan, start: datetime.date, on: datetime.date,
-    kind: str,
+    kind: str, due_on: datetime.date | None = None,
 ) -> Invoice:
-    """Issue the invoice of the period starting at `start` for `plan` (the caller holds the subscription lock)."""
+    """Issue the invoice of the period starting at `start` for `plan` (the caller holds the subscription lock).
+
+    Without `due_on` a renewal is due when its period starts, a first invoice INVOICE_DUE_DAYS after issue.
+    """
     end = add_period(start, plan.period)
-    due_on = max(start, on) if kind == InvoiceKind.RENEWAL else None
+    if due_on is None and kind == InvoiceKind.RENEWAL:
+        due_on = max(start, on)
     return invoice_create_and_issue(
         tenant=subscription.tenant, actor=actor, issued_on=on, subscription=subscription, plan=plan, kind=kind,
         currency=plan.currency, lines=[_period_line(plan, start, end)], period_start=start, period_end=end,
@@ -216,9 +220,10 @@ def subscription_change_plan(*, tenant: Tenant, actor: User | None, subscription
     if renewal is not None:
         invoice_void(tenant=tenant, actor=actor, invoice=renewal, reason="Plan changed.")
         if not plan.is_free:
+            kind = InvoiceKind.FIRST if subscription.status == S.TRIAL else InvoiceKind.RENEWAL
             subscription_issue_period_invoice(subscription=subscription, actor=actor, plan=plan,
-                                              start=subscription.current_period_end, on=on,
-                                              kind=InvoiceKind.RENEWAL)
+                                              start=subscription.current_period_end, on=on, kind=kind,
+                                              due_on=max(subscription.current_period_end, on))
     return subscription
 
 

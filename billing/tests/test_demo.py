@@ -22,6 +22,7 @@ from billing.models import (
     SubscriptionStatus,
     VerificationStatus,
 )
+from billing.services.limits import plan_limits_for_tenant
 from tenancy import demo as tenancy_demo
 from tenancy.models import Notification, NotificationType, Tenant, TenantStatus
 
@@ -75,7 +76,8 @@ def test_seed_covers_every_state_and_a_second_run_changes_nothing():
     assert waiting.tenant == tenants["tech"] and waiting.submitted_by.email == "admin@techinnovators.com"
     with waiting.proof.open("rb") as proof:
         text = PdfReader(io.BytesIO(proof.read())).pages[0].extract_text()
-    assert "TECH-0001" in text
+    assert "TECH-0002" in text
+    assert waiting.invoice.kind == InvoiceKind.RENEWAL and waiting.previous_subscription_status == S.ACTIVE
 
     # Numbers are gapless across the whole demo.
     numbers = sorted(Invoice.objects.exclude(number=None).values_list("number", flat=True))
@@ -86,9 +88,15 @@ def test_seed_covers_every_state_and_a_second_run_changes_nothing():
 
 
 def _assert_states(tenants: dict, today: datetime.date) -> None:
+    # Hooli replays the unpaid enterprise journey: overdue, reminded, on the Free plan's limits until it expires.
     hooli = _only(tenants["hooli"])
     first = hooli.invoices.get()
     assert (first.kind, first.status) == (InvoiceKind.FIRST, InvoiceStatus.ISSUED) and not first.payments.exists()
+    assert hooli.plan.code == "enterprise" and first.due_on < today
+    assert today < first.due_on + datetime.timedelta(days=billing_settings().grace_days)
+    assert Notification.objects.filter(tenant=tenants["hooli"], type=NotificationType.INVOICE_OVERDUE).count() == 1
+    with time_machine.travel(datetime.datetime.combine(today, datetime.time(12), tzinfo=datetime.UTC)):
+        assert plan_limits_for_tenant(tenants["hooli"]) == Plan.objects.get(code="free").limits()
 
     globex = _only(tenants["globex"])
     renewal = globex.invoices.get(kind=InvoiceKind.RENEWAL)

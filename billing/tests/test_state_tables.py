@@ -50,7 +50,7 @@ def test_subscription_table(source, target):
 # the model, so that a change to the model's table fails this test instead of silently moving it.
 DOCUMENTED_SUBSCRIPTION_TABLE = {
     "TRIAL": {"PENDING_VERIFICATION", "ACTIVE", "PAST_DUE", "CANCELLED"},
-    "PENDING_PAYMENT": {"PENDING_VERIFICATION", "ACTIVE", "CANCELLED"},
+    "PENDING_PAYMENT": {"PENDING_VERIFICATION", "ACTIVE", "EXPIRED", "CANCELLED"},
     "PENDING_VERIFICATION": {"ACTIVE", "TRIAL", "PENDING_PAYMENT", "PAST_DUE", "EXPIRED"},
     "ACTIVE": {"PENDING_VERIFICATION", "ACTIVE", "PAST_DUE", "CANCELLED"},
     "PAST_DUE": {"PENDING_VERIFICATION", "ACTIVE", "EXPIRED", "CANCELLED"},
