@@ -78,6 +78,8 @@ lint: venv
 check: venv ## migrations in sync and the production settings check clean
 	$(RUN_ENV) $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=false SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	  FIELD_ENCRYPTION_KEYS=$$(head -c 32 /dev/urandom | base64 | tr '+/' '-_') \
+	  FIELD_BLIND_INDEX_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 worker: venv ## a Celery worker (needs REDIS_URL or CELERY_BROKER_URL)

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tenancy.crypto import EncryptedTextField
 from tenancy.models import Tenant, TimeStampedModel
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -188,7 +189,7 @@ class Invoice(TimeStampedModel):
     # Snapshots taken at issue time, so later changes of the tenant or issuer do not alter it.
     bill_to_name = models.CharField(max_length=200, blank=True)
     bill_to_address = models.TextField(blank=True)
-    bill_to_tax_id = models.CharField(max_length=64, blank=True)
+    bill_to_tax_id = EncryptedTextField(max_length=64, blank=True)
     bill_to_email = models.EmailField(blank=True)
     issuer_name = models.CharField(max_length=200, blank=True)
     issuer_address = models.TextField(blank=True)

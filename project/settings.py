@@ -1,5 +1,7 @@
 """Settings for every environment; each difference between them is an environment variable."""
 
+import base64
+import hashlib
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -167,6 +169,19 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Field encryption at rest (tenancy/crypto.py): Fernet keys, newest first; a separate HMAC key for the
+# blind indexes. Production must set both; DEBUG and the tests fall back to public development keys.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+FIELD_BLIND_INDEX_KEY = env("FIELD_BLIND_INDEX_KEY", default="")
+if not FIELD_ENCRYPTION_KEYS or not FIELD_BLIND_INDEX_KEY:
+    if not DEBUG and not env.bool("TESTING", default=False):
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS and FIELD_BLIND_INDEX_KEY must be set when DEBUG is off.")
+    def _development_key(label: str) -> str:  # public and fixed: never protects real data
+        return base64.urlsafe_b64encode(hashlib.sha256(f"development-only:{label}".encode()).digest()).decode()
+
+    FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [_development_key("field-encryption")]
+    FIELD_BLIND_INDEX_KEY = FIELD_BLIND_INDEX_KEY or _development_key("blind-index")
+
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}

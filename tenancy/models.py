@@ -5,6 +5,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from tenancy.audit import SYSTEM_ACTOR_LABEL, AuditChannel, AuditVerb
+from tenancy.crypto import EncryptedTextField, blind_index
 
 
 class TenantStatus(models.TextChoices):
@@ -52,7 +53,7 @@ class Tenant(TimeStampedModel):
     status = models.CharField(max_length=16, choices=TenantStatus.choices, default=TenantStatus.PENDING)
     contact_name = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField()
-    contact_phone = models.CharField(max_length=40, blank=True)
+    contact_phone = EncryptedTextField(max_length=40, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -120,7 +121,9 @@ class TenantSettings(TimeStampedModel):
     legal_name = models.CharField(max_length=200, blank=True)
     billing_email = models.EmailField(blank=True)
     billing_address = models.TextField(blank=True)
-    tax_id = models.CharField(max_length=64, blank=True)
+    tax_id = EncryptedTextField(max_length=64, blank=True)
+    # HMAC of the normalized tax id: staff find a company by its tax id without decrypting every row.
+    tax_id_index = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
 
     history = HistoricalRecords()
 
@@ -129,6 +132,14 @@ class TenantSettings(TimeStampedModel):
 
     def __str__(self):
         return f"Settings of {self.tenant}"
+
+    def save(self, *args, **kwargs):
+        # A derived column kept in step with its source, like Domain.host's normalization.
+        self.tax_id_index = blind_index(self.tax_id)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "tax_id" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "tax_id_index"}
+        super().save(*args, **kwargs)
 
 
 class EmailUserManager(UserManager):

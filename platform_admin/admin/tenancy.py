@@ -21,6 +21,7 @@ from platform_admin.exports import StreamingExportMixin
 from platform_admin.forms import ConfirmForm, ReasonDialogForm, RoleDialogForm
 from platform_admin.resources import TenantResource
 from platform_admin.services import user_change_role, user_send_password_reset, user_set_active
+from tenancy.crypto import blind_index
 from tenancy.models import (
     ActivityLog,
     Domain,
@@ -162,6 +163,14 @@ class TenantAdmin(StreamingExportMixin, HistoryAdmin):
     @display(description="Status", ordering="status", label=TENANT_STATUS_LABELS)
     def show_status(self, obj):
         return obj.status
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find a company by its exact tax id, through the blind index (the column is encrypted)."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        index = blind_index(search_term)
+        if index:
+            results = results | queryset.filter(settings__tax_id_index=index)
+        return results, may_have_duplicates
 
     def has_add_permission(self, request):
         return False  # companies are created through the service (sign-up, or the "New company" dialog)
