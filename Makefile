@@ -13,10 +13,15 @@ RUN_ENV := DEBUG=$(DEBUG)
 DEB_PACKAGES := pkg-config libmariadb-dev python3-dev gcc libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
 
 BROWSER_PACKAGES := chromium chromium-driver
+# The portal (frontend/) builds with Debian's own Node.js (18) as well as newer ones.
+NODE_PACKAGES := nodejs npm
+FRONTEND := frontend
+NPM := npm --prefix $(FRONTEND) --no-fund --no-audit --loglevel=error
 
-.PHONY: run test setup system-deps browser-deps venv migrate seed serve worker beat lint check clean
+.PHONY: run test setup system-deps browser-deps node-deps venv migrate seed serve worker beat lint check clean \
+	frontend frontend-deps frontend-types frontend-types-check frontend-test
 
-run: setup seed serve ## set up everything, load the demo data and serve on http://$(HOST):$(PORT)
+run: setup frontend seed serve ## set up everything, build the portal, load the demo data and serve on http://$(HOST):$(PORT)
 
 setup: system-deps venv migrate
 
@@ -42,6 +47,48 @@ browser-deps: ## Debian's headless Chromium and its driver, for the browser test
 	  fi; \
 	fi
 
+node-deps: ## Debian's nodejs and npm (root) when no Node.js is installed, to build the portal
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages: $(NODE_PACKAGES)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(NODE_PACKAGES) >/dev/null; \
+	  else \
+	    echo "Node.js is missing. Run: sudo apt-get install -y $(NODE_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	$(NPM) ci
+	touch $@
+
+frontend-deps: node-deps $(FRONTEND)/node_modules/.installed
+
+PORTAL_SOURCES := $(shell find $(FRONTEND)/src -type f 2>/dev/null) $(wildcard $(FRONTEND)/*.json $(FRONTEND)/*.ts $(FRONTEND)/index.html)
+
+$(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.installed $(PORTAL_SOURCES)
+	$(NPM) run build
+
+frontend: frontend-deps $(FRONTEND)/dist/index.html ## build the tenant portal into frontend/dist (Django serves it at /app/)
+
+frontend-types: venv frontend-deps ## regenerate frontend/src/api/schema.d.ts from the live OpenAPI schema
+	$(RUN_ENV) $(PY) manage.py spectacular --format openapi-json --file $(FRONTEND)/openapi.json
+	cd $(FRONTEND) && npx openapi-typescript openapi.json -o src/api/schema.d.ts >/dev/null
+	rm -f $(FRONTEND)/openapi.json
+
+frontend-types-check: venv frontend-deps ## fail when the committed API types drift from the schema
+	@tmp=$$(mktemp -d); \
+	$(RUN_ENV) $(PY) manage.py spectacular --format openapi-json --file $$tmp/openapi.json && \
+	(cd $(FRONTEND) && npx openapi-typescript $$tmp/openapi.json -o $$tmp/schema.d.ts >/dev/null) && \
+	if diff -u $(FRONTEND)/src/api/schema.d.ts $$tmp/schema.d.ts > $$tmp/drift.diff; then \
+	  echo "frontend/src/api/schema.d.ts matches the OpenAPI schema"; rm -rf $$tmp; \
+	else \
+	  head -60 $$tmp/drift.diff; rm -rf $$tmp; \
+	  echo "The API schema changed: run 'make frontend-types' and commit frontend/src/api/schema.d.ts"; exit 1; \
+	fi
+
+frontend-test: frontend-deps ## the portal's unit tests (Vitest)
+	$(NPM) test
+
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
@@ -61,6 +108,7 @@ seed: migrate ## load the demo data (idempotent)
 
 serve:
 	@echo ""
+	@echo "  Tenant portal:          http://acme.localhost:$(PORT)/app/   (sign up a company: http://localhost:$(PORT)/app/signup)"
 	@echo "  Control panel (staff):  http://localhost:$(PORT)/admin/"
 	@echo "  API docs (Swagger):     http://localhost:$(PORT)/api/docs/   (schema: /api/schema/)"
 	@echo "  Health:                 http://localhost:$(PORT)/health/ and /health/ready/"
@@ -69,7 +117,7 @@ serve:
 	@echo ""
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: system-deps browser-deps venv ## run the whole suite (SQLite unless DATABASE_URL says otherwise)
+test: system-deps browser-deps venv frontend frontend-test ## the portal's unit tests, then the whole suite (browser tests included)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv
@@ -89,4 +137,4 @@ beat: venv ## the Celery beat scheduler (django-celery-beat's database schedule)
 	$(VENV)/bin/celery -A project beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles
+	rm -rf $(VENV) db.sqlite3 media staticfiles $(FRONTEND)/node_modules $(FRONTEND)/dist

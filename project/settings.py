@@ -69,7 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "project.portal.PortalWhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "project.db_router.ReplicaPinMiddleware",
     "tenancy.middleware.TenantMiddleware",
@@ -190,6 +190,8 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = True
     AWS_S3_FILE_OVERWRITE = False
+# The tenant portal's build (Vite writes it; Django serves it at /app/).
+PORTAL_DIST_DIR = Path(env("PORTAL_DIST_DIR", default=str(BASE_DIR / "frontend" / "dist")))
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -244,6 +246,7 @@ REST_FRAMEWORK = {
         "register": env("THROTTLE_REGISTER", default="5/hour"),
         "password_reset": env("THROTTLE_PASSWORD_RESET", default="5/hour"),
         "invitation_accept": env("THROTTLE_INVITATION_ACCEPT", default="20/hour"),
+        "subdomain_check": env("THROTTLE_SUBDOMAIN_CHECK", default="60/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Throttles trust X-Forwarded-For only from the proxies we run (else anyone could forge it).
@@ -260,7 +263,14 @@ SIMPLE_JWT = {
 }
 REST_AUTH = {
     "USE_JWT": True,
-    "JWT_AUTH_HTTPONLY": False,
+    # The portal's refresh token: an httpOnly cookie on the company's own host (no Domain attribute), sent
+    # only to /api/auth/, never cross-site; other clients keep the token in the body (tenancy/api/refresh_cookie.py).
+    "JWT_AUTH_REFRESH_COOKIE": "portal_refresh",
+    "JWT_AUTH_REFRESH_COOKIE_PATH": "/api/auth/",
+    "JWT_AUTH_HTTPONLY": True,
+    "JWT_AUTH_SECURE": not DEBUG,
+    "JWT_AUTH_SAMESITE": "Strict",
+    "JWT_AUTH_COOKIE_DOMAIN": None,
     "JWT_AUTH_RETURN_EXPIRATION": True,
     "SESSION_LOGIN": False,
     "TOKEN_MODEL": None,

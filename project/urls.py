@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from project import health
+from project import health, portal
 
 api_patterns = [
     path("auth/", include("tenancy.api.auth_urls")),
@@ -19,6 +19,8 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    path("app/", portal.portal, name="portal"),
+    re_path(r"^app/(?P<path>(?!assets/).*)$", portal.portal, name="portal-route"),
     path("health/", health.live, name="health"),
     path("health/ready/", health.ready, name="health-ready"),
 ]

@@ -6,6 +6,7 @@ app_name = "auth"
 
 urlpatterns = [
     path("register/", views.RegisterView.as_view(), name="register"),
+    path("subdomain-available/", views.SubdomainAvailabilityView.as_view(), name="subdomain-available"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("token/refresh/", views.TokenRefreshView.as_view(), name="token-refresh"),

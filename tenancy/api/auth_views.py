@@ -1,23 +1,26 @@
 """Auth endpoints: registration, login, logout, token refresh, profile, password change and reset."""
 
+import contextlib
+
 from dj_rest_auth import views as rest_auth_views
 from dj_rest_auth.utils import jwt_encode
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView as BaseTokenRefreshView
 
+from tenancy.api import refresh_cookie
 from tenancy.api.auth_serializers import LogoutSerializer, RegisterSerializer, TenantTokenRefreshSerializer
 from tenancy.api.base import record_activity
 from tenancy.api.serializers import ProfileSerializer, TenantSerializer
 from tenancy.exceptions import ServiceError
 from tenancy.services.auth import user_revoke_tokens
-from tenancy.services.tenants import tenant_register
+from tenancy.services.tenants import subdomain_check, tenant_register
 
 
 class RegisterView(APIView):
@@ -41,6 +44,30 @@ class RegisterView(APIView):
                         status=status.HTTP_201_CREATED)
 
 
+class SubdomainAvailabilityView(APIView):
+    """Say whether a subdomain can be signed up with, and why not (the sign-up form checks as one types)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "subdomain_check"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("subdomain", str, required=True)],
+        responses={200: inline_serializer("SubdomainAvailability", {
+            "subdomain": serializers.CharField(), "available": serializers.BooleanField(),
+            "code": serializers.CharField(allow_null=True), "detail": serializers.CharField(allow_null=True)})},
+    )
+    def get(self, request):
+        subdomain = request.query_params.get("subdomain", "")
+        try:
+            normalized = subdomain_check(subdomain)
+        except ServiceError as exc:
+            return Response({"subdomain": subdomain.strip().lower(), "available": False,
+                             "code": exc.code, "detail": exc.detail})
+        return Response({"subdomain": normalized, "available": True, "code": None, "detail": None})
+
+
 class LoginView(rest_auth_views.LoginView):
     """Exchange e-mail and password for a JWT pair bound to the user's tenant."""
 
@@ -52,6 +79,17 @@ class LoginView(rest_auth_views.LoginView):
         record_activity(self.request, verb="user.login", obj=self.user, tenant=self.user.tenant)
         self.request._request.activity["actor"] = self.user
 
+    def get_response(self):
+        response = super().get_response()
+        # dj-rest-auth (JWT_AUTH_HTTPONLY) always sets the cookie and blanks the body's refresh token;
+        # only a client that asked for the cookie transport gets it that way.
+        if refresh_cookie.wants_cookie(self.request):
+            refresh_cookie.put_refresh_in_cookie(response, str(self.refresh_token))
+        else:
+            response.cookies.pop(refresh_cookie.cookie_name(), None)
+            response.data["refresh"] = str(self.refresh_token)
+        return response
+
 
 class LogoutView(APIView):
     """Blacklist the refresh token so that it can never be used again."""
@@ -61,6 +99,8 @@ class LogoutView(APIView):
     @extend_schema(request=LogoutSerializer,
                    responses={200: inline_serializer("Detail", {"detail": serializers.CharField()})})
     def post(self, request):
+        if refresh_cookie.wants_cookie(request) and not request.data.get("refresh"):
+            return self._logout_cookie(request)
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -70,11 +110,40 @@ class LogoutView(APIView):
             raise ServiceError("The refresh token is invalid or already revoked.", code="token_not_valid") from exc
         return Response({"detail": "Logged out."})
 
+    def _logout_cookie(self, request):
+        token = refresh_cookie.refresh_from_cookie(request)
+        if token:
+            with contextlib.suppress(TokenError):  # already revoked or expired: the cookie goes all the same
+                RefreshToken(token).blacklist()
+        response = Response({"detail": "Logged out."})
+        refresh_cookie.clear_refresh_cookie(response)
+        return response
+
 
 class TokenRefreshView(BaseTokenRefreshView):
     """Rotate the refresh token; the old one is blacklisted."""
 
     serializer_class = TenantTokenRefreshSerializer
+
+    def post(self, request, *args, **kwargs):
+        if refresh_cookie.wants_cookie(request) and not request.data.get("refresh"):
+            token = refresh_cookie.refresh_from_cookie(request)
+            if token is None:
+                raise ServiceError("There is no session: sign in.", code="not_authenticated", status_code=401)
+            serializer = self.get_serializer(data={"refresh": token})
+            try:
+                serializer.is_valid(raise_exception=True)
+            except TokenError as exc:
+                raise InvalidToken(exc.args[0]) from exc
+            response = Response(serializer.validated_data)
+            refresh_cookie.put_refresh_in_cookie(response, serializer.validated_data["refresh"])
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if refresh_cookie.wants_cookie(request) and response.status_code == 401:
+            refresh_cookie.clear_refresh_cookie(response)  # a dead session's cookie is of no use
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class ProfileView(rest_auth_views.UserDetailsView):
@@ -96,7 +165,11 @@ class PasswordChangeView(rest_auth_views.PasswordChangeView):
         serializer.save()
         user_revoke_tokens(user=request.user)
         access, refresh = jwt_encode(request.user)
-        return Response({"detail": "The password has been changed.", "access": str(access), "refresh": str(refresh)})
+        response = Response({"detail": "The password has been changed.", "access": str(access),
+                             "refresh": str(refresh)})
+        if refresh_cookie.wants_cookie(request):
+            refresh_cookie.put_refresh_in_cookie(response, str(refresh))
+        return response
 
 
 class PasswordResetView(rest_auth_views.PasswordResetView):

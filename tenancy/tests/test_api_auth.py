@@ -326,3 +326,37 @@ def test_password_reset_on_a_company_host_reaches_only_that_companys_users(api, 
     assert mail.outbox == []
     api(host="beta.localhost").post("/api/auth/password-reset/", {"email": other_admin.email})
     assert [m.to for m in mail.outbox] == [[other_admin.email]]
+
+
+@pytest.mark.parametrize(("subdomain", "available", "code"), [
+    ("gamma", True, None),
+    ("  Gamma ", True, None),
+    ("alpha", False, "subdomain_taken"),
+    ("admin", False, "subdomain_reserved"),
+    ("-bad-", False, "subdomain_invalid"),
+    ("ab", False, "subdomain_invalid"),
+    ("", False, "subdomain_invalid"),
+])
+def test_subdomain_availability_says_why_not(api, tenant, subdomain, available, code):
+    response = api().get("/api/auth/subdomain-available/", {"subdomain": subdomain})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["available"] is available
+    assert body["code"] == code
+    assert body["subdomain"] == subdomain.strip().lower()
+    assert (body["detail"] is None) is available
+
+
+def test_subdomain_availability_is_throttled(api, db):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    ScopedRateThrottle.THROTTLE_RATES = {**ScopedRateThrottle.THROTTLE_RATES, "subdomain_check": "2/min"}
+    try:
+        client = api()
+        statuses = [client.get("/api/auth/subdomain-available/", {"subdomain": "gamma"}).status_code for _ in range(3)]
+    finally:
+        from rest_framework.settings import api_settings
+
+        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    assert statuses == [200, 200, 429]

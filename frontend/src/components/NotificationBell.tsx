@@ -1,0 +1,33 @@
+import { useQuery } from "@tanstack/react-query";
+import { Link } from "react-router-dom";
+import { api, unwrap } from "../api/client";
+import type { NotificationPage } from "../api/types";
+
+/** The notification list answers one page plus `unread_count` (the generated list type wraps it twice). */
+export async function fetchNotifications(query: Record<string, unknown>): Promise<NotificationPage> {
+  return (await unwrap(api.GET("/api/notifications/", { params: { query: query as never } }))) as unknown as NotificationPage;
+}
+
+export function useUnreadCount() {
+  return useQuery({
+    queryKey: ["notifications", "unread-count"],
+    queryFn: async () => (await fetchNotifications({ page_size: 1 })).unread_count,
+    refetchInterval: 30_000,
+  });
+}
+
+export function NotificationBell() {
+  const unread = useUnreadCount();
+  const count = unread.data ?? 0;
+  const label = count === 1 ? "1 unread notification" : `${count} unread notifications`;
+  return (
+    <Link to="/notifications" className="bell" aria-label={`Notifications: ${label}`} data-testid="bell">
+      <span aria-hidden="true">🔔</span>
+      {count > 0 && (
+        <span className="badge" aria-hidden="true" data-testid="unread-count">
+          {count > 99 ? "99+" : count}
+        </span>
+      )}
+    </Link>
+  );
+}
