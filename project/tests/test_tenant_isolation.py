@@ -113,6 +113,7 @@ ROUTE_PARAMS = {
 LIST_ROUTES = {
     "/api/activity/": None,  # log rows of acme; tech's names are what must not appear
     "/api/auth/profile/": "member",
+    "/api/auth/subdomain-available/": None,  # public; answers about a name, lists no rows
     "/api/notifications/": "notification",
     "/api/notifications/preferences/": None,
     "/api/subscriptions/billing/dashboard/": None,
@@ -151,6 +152,7 @@ FK_FILTERS = {
 PUBLIC_ROUTES = {
     "/api/auth/register/",
     "/api/auth/login/",
+    "/api/auth/subdomain-available/",  # the sign-up form's check: public, reads nothing of a tenant
     "/api/auth/password-reset/",
     "/api/auth/password-reset/confirm/",
     "/api/auth/token/refresh/",  # the refresh token is in the body; tested on its own below

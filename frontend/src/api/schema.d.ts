@@ -1211,7 +1211,7 @@ export interface components {
             readonly id: number;
             /** Format: email */
             readonly actor: string;
-            readonly verb: string;
+            readonly verb: components["schemas"]["VerbEnum"];
             readonly object_type: string;
             readonly object_id: string;
             readonly object_repr: string;
@@ -2441,6 +2441,66 @@ export interface components {
             readonly full_name: string;
         };
         /**
+         * @description * `tenant.registered` - Company signed up
+         *     * `tenant.created` - Company created
+         *     * `tenant.updated` - Company details changed
+         *     * `tenant.approved` - Company approved
+         *     * `tenant.rejected` - Company rejected
+         *     * `tenant.suspended` - Company suspended
+         *     * `tenant.reactivated` - Company reactivated
+         *     * `tenant.settings_updated` - Company settings changed
+         *     * `domain.added` - Domain added
+         *     * `domain.updated` - Domain changed
+         *     * `domain.removed` - Domain removed
+         *     * `invitation.created` - User invited
+         *     * `invitation.revoked` - Invitation revoked
+         *     * `invitation.accepted` - Invitation accepted
+         *     * `member.updated` - Member changed
+         *     * `user.activated` - User activated
+         *     * `user.deactivated` - User deactivated
+         *     * `user.role_changed` - User role changed
+         *     * `user.profile_updated` - Profile changed
+         *     * `user.password_changed` - Password changed
+         *     * `user.password_reset` - Password reset
+         *     * `user.preferences_updated` - Notification preferences changed
+         *     * `plan.created` - Plan created
+         *     * `plan.updated` - Plan changed
+         *     * `subscription.created` - Subscription started
+         *     * `subscription.cancelled` - Subscription cancelled
+         *     * `subscription.extended` - Subscription extended
+         *     * `subscription.plan_changed` - Subscription plan changed
+         *     * `subscription.renewed` - Subscription renewed
+         *     * `subscription.past_due` - Subscription past due
+         *     * `subscription.expired` - Subscription expired
+         *     * `subscription.ended` - Subscription ended
+         *     * `payment.submitted` - Payment submitted
+         *     * `payment.verified` - Payment verified
+         *     * `payment.rejected` - Payment rejected
+         *     * `invoice.created` - Invoice drafted
+         *     * `invoice.issued` - Invoice issued
+         *     * `invoice.voided` - Invoice voided
+         *     * `invoice.paid` - Invoice marked paid
+         *     * `team.created` - Team created
+         *     * `team.updated` - Team changed
+         *     * `team.archived` - Team archived
+         *     * `team.member_added` - Team member added
+         *     * `team.member_removed` - Team member removed
+         *     * `team_invitation.created` - Invited to a team
+         *     * `team_invitation.revoked` - Team invitation revoked
+         *     * `team_invitation.accepted` - Team invitation accepted
+         *     * `task.created` - Task created
+         *     * `task.updated` - Task changed
+         *     * `task.moved` - Task moved
+         *     * `task.deleted` - Task deleted
+         *     * `comment.created` - Comment added
+         *     * `comment.edited` - Comment edited
+         *     * `comment.deleted` - Comment deleted
+         *     * `attachment.added` - Attachment added
+         *     * `attachment.deleted` - Attachment deleted
+         * @enum {string}
+         */
+        VerbEnum: "tenant.registered" | "tenant.created" | "tenant.updated" | "tenant.approved" | "tenant.rejected" | "tenant.suspended" | "tenant.reactivated" | "tenant.settings_updated" | "domain.added" | "domain.updated" | "domain.removed" | "invitation.created" | "invitation.revoked" | "invitation.accepted" | "member.updated" | "user.activated" | "user.deactivated" | "user.role_changed" | "user.profile_updated" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "plan.created" | "plan.updated" | "subscription.created" | "subscription.cancelled" | "subscription.extended" | "subscription.plan_changed" | "subscription.renewed" | "subscription.past_due" | "subscription.expired" | "subscription.ended" | "payment.submitted" | "payment.verified" | "payment.rejected" | "invoice.created" | "invoice.issued" | "invoice.voided" | "invoice.paid" | "team.created" | "team.updated" | "team.archived" | "team.member_added" | "team.member_removed" | "team_invitation.created" | "team_invitation.revoked" | "team_invitation.accepted" | "task.created" | "task.updated" | "task.moved" | "task.deleted" | "comment.created" | "comment.edited" | "comment.deleted" | "attachment.added" | "attachment.deleted";
+        /**
          * @description * `PENDING` - Pending
          *     * `VERIFIED` - Verified
          *     * `REJECTED` - Rejected
@@ -2467,7 +2527,65 @@ export interface operations {
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                verb?: string;
+                /**
+                 * @description * `tenant.registered` - Company signed up
+                 *     * `tenant.created` - Company created
+                 *     * `tenant.updated` - Company details changed
+                 *     * `tenant.approved` - Company approved
+                 *     * `tenant.rejected` - Company rejected
+                 *     * `tenant.suspended` - Company suspended
+                 *     * `tenant.reactivated` - Company reactivated
+                 *     * `tenant.settings_updated` - Company settings changed
+                 *     * `domain.added` - Domain added
+                 *     * `domain.updated` - Domain changed
+                 *     * `domain.removed` - Domain removed
+                 *     * `invitation.created` - User invited
+                 *     * `invitation.revoked` - Invitation revoked
+                 *     * `invitation.accepted` - Invitation accepted
+                 *     * `member.updated` - Member changed
+                 *     * `user.activated` - User activated
+                 *     * `user.deactivated` - User deactivated
+                 *     * `user.role_changed` - User role changed
+                 *     * `user.profile_updated` - Profile changed
+                 *     * `user.password_changed` - Password changed
+                 *     * `user.password_reset` - Password reset
+                 *     * `user.preferences_updated` - Notification preferences changed
+                 *     * `plan.created` - Plan created
+                 *     * `plan.updated` - Plan changed
+                 *     * `subscription.created` - Subscription started
+                 *     * `subscription.cancelled` - Subscription cancelled
+                 *     * `subscription.extended` - Subscription extended
+                 *     * `subscription.plan_changed` - Subscription plan changed
+                 *     * `subscription.renewed` - Subscription renewed
+                 *     * `subscription.past_due` - Subscription past due
+                 *     * `subscription.expired` - Subscription expired
+                 *     * `subscription.ended` - Subscription ended
+                 *     * `payment.submitted` - Payment submitted
+                 *     * `payment.verified` - Payment verified
+                 *     * `payment.rejected` - Payment rejected
+                 *     * `invoice.created` - Invoice drafted
+                 *     * `invoice.issued` - Invoice issued
+                 *     * `invoice.voided` - Invoice voided
+                 *     * `invoice.paid` - Invoice marked paid
+                 *     * `team.created` - Team created
+                 *     * `team.updated` - Team changed
+                 *     * `team.archived` - Team archived
+                 *     * `team.member_added` - Team member added
+                 *     * `team.member_removed` - Team member removed
+                 *     * `team_invitation.created` - Invited to a team
+                 *     * `team_invitation.revoked` - Team invitation revoked
+                 *     * `team_invitation.accepted` - Team invitation accepted
+                 *     * `task.created` - Task created
+                 *     * `task.updated` - Task changed
+                 *     * `task.moved` - Task moved
+                 *     * `task.deleted` - Task deleted
+                 *     * `comment.created` - Comment added
+                 *     * `comment.edited` - Comment edited
+                 *     * `comment.deleted` - Comment deleted
+                 *     * `attachment.added` - Attachment added
+                 *     * `attachment.deleted` - Attachment deleted
+                 */
+                verb?: "attachment.added" | "attachment.deleted" | "comment.created" | "comment.deleted" | "comment.edited" | "domain.added" | "domain.removed" | "domain.updated" | "invitation.accepted" | "invitation.created" | "invitation.revoked" | "invoice.created" | "invoice.issued" | "invoice.paid" | "invoice.voided" | "member.updated" | "payment.rejected" | "payment.submitted" | "payment.verified" | "plan.created" | "plan.updated" | "subscription.cancelled" | "subscription.created" | "subscription.ended" | "subscription.expired" | "subscription.extended" | "subscription.past_due" | "subscription.plan_changed" | "subscription.renewed" | "task.created" | "task.deleted" | "task.moved" | "task.updated" | "team.archived" | "team.created" | "team.member_added" | "team.member_removed" | "team.updated" | "team_invitation.accepted" | "team_invitation.created" | "team_invitation.revoked" | "tenant.approved" | "tenant.created" | "tenant.reactivated" | "tenant.registered" | "tenant.rejected" | "tenant.settings_updated" | "tenant.suspended" | "tenant.updated" | "user.activated" | "user.deactivated" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "user.profile_updated" | "user.role_changed";
             };
             header?: never;
             path?: never;
