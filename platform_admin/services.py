@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from tenancy import files
+from tenancy.audit import AuditVerb, audit_record
 from tenancy.exceptions import Forbidden, ServiceError
 from tenancy.models import User
 from tenancy.services.auth import user_revoke_tokens
@@ -27,6 +28,8 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
     if user.is_active != is_active:
         user.is_active = is_active
         user.save(update_fields=["is_active"])
+        audit_record(tenant=None, actor=actor, obj=user, changes={"is_active": [not is_active, is_active]},
+                     verb=AuditVerb.USER_ACTIVATED if is_active else AuditVerb.USER_DEACTIVATED)
         if not is_active:
             user_revoke_tokens(user=user)
     return user

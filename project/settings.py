@@ -82,8 +82,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "tenancy.audit.AuditContextMiddleware",
-    "tenancy.middleware.ApprovalMiddleware",
-    "tenancy.middleware.ActivityLogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -45,7 +45,6 @@ class AuditVerb(models.TextChoices):
     MEMBER_UPDATED = "member.updated", "Member changed"
     USER_ACTIVATED = "user.activated", "User activated"
     USER_DEACTIVATED = "user.deactivated", "User deactivated"
-    USER_ROLE_CHANGED = "user.role_changed", "User role changed"
     USER_PROFILE_UPDATED = "user.profile_updated", "Profile changed"
     USER_PASSWORD_CHANGED = "user.password_changed", "Password changed"
     USER_PASSWORD_RESET = "user.password_reset", "Password reset"
@@ -160,8 +159,13 @@ def diff(before: dict, after: dict) -> dict:
 
 
 def created(obj: models.Model, fields: Iterable[str]) -> dict:
-    """The diff of a new object: every listed field from None to its value."""
-    return diff({}, snapshot(obj, fields))
+    """The diff of a new object: every listed field that has a value, from None to that value."""
+    return {name: [None, value] for name, value in snapshot(obj, fields).items() if value not in (None, "")}
+
+
+def deleted(obj: models.Model, fields: Iterable[str]) -> dict:
+    """The diff of a removed object: every listed field that had a value, from that value to None."""
+    return {name: [value, None] for name, value in snapshot(obj, fields).items() if value not in (None, "")}
 
 
 def audit_record(*, tenant, actor, verb: AuditVerb | str, obj: models.Model | None = None,

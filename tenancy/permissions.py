@@ -1,8 +1,40 @@
 """Who may do what: role checks shared by the API and the services."""
 
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from tenancy.models import Role, User
+from tenancy.models import Role, TenantStatus, User
+
+# Company states a view may declare (see ApprovalGateMixin in tenancy.api.base)
+ACTIVE_ONLY = frozenset({TenantStatus.ACTIVE})
+ACTIVE_OR_SUSPENDED = frozenset({TenantStatus.ACTIVE, TenantStatus.SUSPENDED})
+EVERY_STATE = frozenset(TenantStatus.values)
+
+
+class TenantStateGate(BasePermission):
+    """The approval gate: the user's company must be in a state the view declares for the method.
+
+    Runs after authentication and the view's role permissions: an anonymous request is left to
+    them (401), and platform staff act on companies in every state. A refused PENDING or REJECTED
+    company gets 403 `tenant_not_approved`, a refused SUSPENDED one 403 `tenant_suspended`.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        from tenancy.api.base import get_request_tenant
+
+        user = request.user
+        if not (user and user.is_authenticated) or user.is_super_admin:
+            return True
+        tenant = get_request_tenant(request)
+        if tenant is None:
+            return True
+        allowed = view.tenant_read_states if request.method in SAFE_METHODS else view.tenant_write_states
+        if tenant.status in allowed:
+            return True
+        if tenant.status in (TenantStatus.PENDING, TenantStatus.REJECTED):
+            raise PermissionDenied("Your company has not been approved yet.", code="tenant_not_approved")
+        raise PermissionDenied("Your company is suspended: renew the subscription to make changes.",
+                               code="tenant_suspended")
 
 
 def is_super_admin(user) -> bool:

@@ -26,11 +26,11 @@ from billing.models import Invoice, Payment, Plan, Subscription
 from billing.services import invoices as invoice_services
 from billing.services import payments as payment_services
 from billing.services import subscriptions as subscription_services
-from tenancy.api.base import TenantModelViewSet, get_request_tenant, record_activity
+from tenancy.api.base import ApprovalGateMixin, TenantModelViewSet, get_request_tenant
 from tenancy.api.filters import IdFilter
 from tenancy.exceptions import NotFound
 from tenancy.files import attachment_response
-from tenancy.permissions import IsSuperAdmin, IsTenantAdmin
+from tenancy.permissions import ACTIVE_OR_SUSPENDED, EVERY_STATE, IsSuperAdmin, IsTenantAdmin
 
 BINARY = OpenApiResponse(description="The file, as an attachment.")
 
@@ -54,13 +54,14 @@ def _invoice_create(request) -> Response:
     fields = dict(data.validated_data)
     tenant = fields.pop("tenant")
     invoice = invoice_services.invoice_create_and_issue(tenant=tenant, actor=request.user, **fields)
-    record_activity(request, verb="invoice.issued", obj=invoice, tenant=tenant)
     return Response(s.InvoiceSerializer(selectors.invoice_list(tenant=tenant).get(pk=invoice.pk)).data,
                     status=status.HTTP_201_CREATED)
 
 
-class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class PlanViewSet(ApprovalGateMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The plans a company can choose (any signed-in user, also of a company awaiting approval)."""
+
+    tenant_read_states = EVERY_STATE
 
     serializer_class = s.PlanSerializer
     permission_classes = [IsAuthenticated]
@@ -71,14 +72,19 @@ class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.plan_list()
 
 
-class SubscriptionViewSet(TenantModelViewSet):
+class BillingGateMixin:
+    """A suspended company uses billing to pay and be reactivated (DESIGN section 3)."""
+
+    tenant_read_states = tenant_write_states = ACTIVE_OR_SUSPENDED
+
+
+class SubscriptionViewSet(BillingGateMixin, TenantModelViewSet):
     """The company's subscriptions (company admins): subscribe to a plan, cancel."""
 
     queryset = Subscription.objects.all()
     serializer_class = s.SubscriptionSerializer
     permission_classes = [IsTenantAdmin]
     filterset_fields = ["status"]
-    activity_noun = "subscription"
 
     def get_tenant_queryset(self, tenant):
         return selectors.subscription_list(tenant=tenant)
@@ -89,7 +95,6 @@ class SubscriptionViewSet(TenantModelViewSet):
         data.is_valid(raise_exception=True)
         subscription = subscription_services.subscription_create(tenant=self.tenant, actor=request.user,
                                                                  plan=data.validated_data["plan"])
-        record_activity(request, verb="subscription.created", obj=subscription, tenant=self.tenant)
         return Response(s.SubscriptionSerializer(self.get_queryset().get(pk=subscription.pk)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -103,7 +108,6 @@ class SubscriptionViewSet(TenantModelViewSet):
         subscription = subscription_services.subscription_cancel(
             tenant=self.tenant, actor=request.user, subscription=subscription,
             immediately=data.validated_data["immediately"])
-        record_activity(request, verb="subscription.cancelled", obj=subscription, tenant=self.tenant)
         return Response(s.SubscriptionSerializer(self.get_queryset().get(pk=subscription.pk)).data)
 
     @extend_schema(request=s.SubscriptionChangePlanSerializer, responses=s.SubscriptionSerializer,
@@ -115,8 +119,6 @@ class SubscriptionViewSet(TenantModelViewSet):
         data.is_valid(raise_exception=True)
         subscription = subscription_services.subscription_change_plan(
             tenant=self.tenant, actor=request.user, subscription=subscription, plan=data.validated_data["plan"])
-        record_activity(request, verb="subscription.plan_changed", obj=subscription, tenant=self.tenant,
-                        changes={"next_plan": data.validated_data["plan"].code})
         return Response(s.SubscriptionSerializer(self.get_queryset().get(pk=subscription.pk)).data)
 
 
@@ -128,7 +130,7 @@ class PaymentFilter(django_filters.FilterSet):
         fields = ["verification_status", "status"]
 
 
-class PaymentViewSet(TenantModelViewSet):
+class PaymentViewSet(BillingGateMixin, TenantModelViewSet):
     """The company's payments (company admins): submit a proof for an open invoice, download it."""
 
     queryset = Payment.objects.all()
@@ -136,7 +138,6 @@ class PaymentViewSet(TenantModelViewSet):
     permission_classes = [IsTenantAdmin]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     filterset_class = PaymentFilter
-    activity_noun = "payment"
 
     def get_tenant_queryset(self, tenant):
         return selectors.payment_list(tenant=tenant)
@@ -146,7 +147,6 @@ class PaymentViewSet(TenantModelViewSet):
         data = s.PaymentCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         payment = payment_services.payment_submit(tenant=self.tenant, actor=request.user, **data.validated_data)
-        record_activity(request, verb="payment.submitted", obj=payment, tenant=self.tenant)
         return Response(s.PaymentSerializer(self.get_queryset().get(pk=payment.pk)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -156,17 +156,16 @@ class PaymentViewSet(TenantModelViewSet):
         return _proof_response(self.get_object())
 
 
-class InvoiceViewSet(TenantModelViewSet):
+class InvoiceViewSet(BillingGateMixin, TenantModelViewSet):
     """The company's invoices (company admins) and their PDFs; staff create and issue invoices here."""
 
     queryset = Invoice.objects.all()
     serializer_class = s.InvoiceSerializer
     filterset_fields = ["status"]
     ordering_fields = ["issued_on", "due_on", "created_at"]
-    activity_noun = "invoice"
 
-    def get_permissions(self):
-        return [IsSuperAdmin()] if self.action == "create" else [IsTenantAdmin()]
+    permission_classes = [IsTenantAdmin]
+    action_permission_classes = {"create": [IsSuperAdmin]}
 
     def get_tenant_queryset(self, tenant):
         return selectors.invoice_list(tenant=tenant)
@@ -182,8 +181,10 @@ class InvoiceViewSet(TenantModelViewSet):
         return _pdf_response(self.get_object())
 
 
-class BillingDashboardView(APIView):
+class BillingDashboardView(ApprovalGateMixin, APIView):
     """The company's billing at a glance: current subscription, open invoices, usage, history."""
+
+    tenant_read_states = ACTIVE_OR_SUSPENDED
 
     permission_classes = [IsTenantAdmin]
 
@@ -195,7 +196,7 @@ class BillingDashboardView(APIView):
         return Response(s.DashboardSerializer(selectors.billing_dashboard(tenant=tenant)).data)
 
 
-class StaffViewSet(viewsets.GenericViewSet):
+class StaffViewSet(ApprovalGateMixin, viewsets.GenericViewSet):
     """Platform-wide for SUPER_ADMIN: all tenants on the platform host, one tenant on its own host."""
 
     permission_classes = [IsSuperAdmin]
@@ -229,7 +230,6 @@ class StaffPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Staf
         else:
             payment = payment_services.payment_reject(tenant=payment.tenant, actor=request.user, payment=payment,
                                                       reason=data.validated_data["reason"])
-        record_activity(request, verb=f"payment.{data.validated_data['action']}", obj=payment, tenant=payment.tenant)
         return Response(s.PaymentSerializer(self.get_queryset().get(pk=payment.pk)).data)
 
     @extend_schema(responses={(200, "application/octet-stream"): BINARY})
@@ -263,7 +263,6 @@ class StaffInvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Staf
         data.is_valid(raise_exception=True)
         invoice = invoice_services.invoice_void(tenant=invoice.tenant, actor=request.user, invoice=invoice,
                                                 reason=data.validated_data["reason"])
-        record_activity(request, verb="invoice.voided", obj=invoice, tenant=invoice.tenant)
         return Response(s.InvoiceSerializer(self.get_queryset().get(pk=invoice.pk)).data)
 
     @extend_schema(request=None, responses=s.InvoiceSerializer)
@@ -271,7 +270,6 @@ class StaffInvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Staf
     def mark_paid(self, request, pk=None):
         invoice = self.get_object()
         invoice = invoice_services.invoice_mark_paid(tenant=invoice.tenant, actor=request.user, invoice=invoice)
-        record_activity(request, verb="invoice.marked_paid", obj=invoice, tenant=invoice.tenant)
         return Response(s.InvoiceSerializer(self.get_queryset().get(pk=invoice.pk)).data)
 
 
@@ -292,7 +290,6 @@ class StaffSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         subscription = subscription_services.subscription_cancel(
             tenant=subscription.tenant, actor=request.user, subscription=subscription,
             immediately=data.validated_data["immediately"])
-        record_activity(request, verb="subscription.cancelled", obj=subscription, tenant=subscription.tenant)
         return Response(s.SubscriptionSerializer(self.get_queryset().get(pk=subscription.pk)).data)
 
     @extend_schema(request=s.SubscriptionExtendSerializer, responses=s.SubscriptionSerializer)
@@ -304,6 +301,4 @@ class StaffSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         subscription = subscription_services.subscription_extend(
             tenant=subscription.tenant, actor=request.user, subscription=subscription,
             days=data.validated_data["days"])
-        record_activity(request, verb="subscription.extended", obj=subscription, tenant=subscription.tenant,
-                        changes={"days": data.validated_data["days"]})
         return Response(s.SubscriptionSerializer(self.get_queryset().get(pk=subscription.pk)).data)

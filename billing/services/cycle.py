@@ -24,11 +24,14 @@ from billing.conf import billing_settings
 from billing.models import Invoice, InvoiceKind, InvoiceStatus, Subscription, SubscriptionStatus
 from billing.services.limits import free_plan
 from billing.services.subscriptions import (
+    SUBSCRIPTION_AUDITED_FIELDS,
     add_period,
     lock_subscription,
+    subscription_audit,
     subscription_issue_period_invoice,
     subscription_set_status,
 )
+from tenancy.audit import AuditVerb, snapshot
 from tenancy.models import NotificationType, Tenant, TenantStatus
 from tenancy.services.notifications import notify
 from tenancy.services.tenants import tenant_admins, tenant_suspend
@@ -67,12 +70,13 @@ def _cycle_subscription(*, subscription: Subscription, on: datetime.date) -> Cou
     counts: Counter = Counter()
     conf = billing_settings()
     subscription = lock_subscription(subscription)
+    before = snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)
     if subscription.status == S.PENDING_PAYMENT:  # step 3 for a first invoice never paid
         due_on = (Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
                                          kind=InvoiceKind.FIRST, status=InvoiceStatus.ISSUED)
                   .order_by("pk").values_list("due_on", flat=True).first())
         if due_on is not None and on >= due_on + datetime.timedelta(days=conf.grace_days):
-            _expire(subscription, on)
+            _expire(subscription, on, before)
             counts["expired"] += 1
         return counts
     if subscription.status in (S.TRIAL, S.ACTIVE):
@@ -81,6 +85,8 @@ def _cycle_subscription(*, subscription: Subscription, on: datetime.date) -> Cou
             if end <= on:  # step 4
                 subscription_set_status(subscription, S.CANCELLED)
                 subscription.ended_on = end
+                subscription_audit(subscription=subscription, actor=None, verb=AuditVerb.SUBSCRIPTION_ENDED,
+                                   before=before, reason="ended at period end")
                 subscription.save(update_fields=["status", "ended_on", "updated_at"])
                 counts["ended"] += 1
             return counts
@@ -88,7 +94,7 @@ def _cycle_subscription(*, subscription: Subscription, on: datetime.date) -> Cou
             plan = subscription.next_plan or subscription.plan
             if plan.is_free:
                 if end <= on:
-                    _renew_free(subscription, plan, on)
+                    _renew_free(subscription, plan, on, before)
                     counts["renewed_free"] += 1
                     return counts
             elif not Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
@@ -106,17 +112,19 @@ def _cycle_subscription(*, subscription: Subscription, on: datetime.date) -> Cou
                                                 period_start=end).exclude(status=InvoiceStatus.VOID)
                          .values_list("issued_on", flat=True).first())
             subscription.past_due_since = max(end, issued_on or end)
+            subscription_audit(subscription=subscription, actor=None, verb=AuditVerb.SUBSCRIPTION_PAST_DUE,
+                               before=before, reason="past due")
             subscription.save(update_fields=["status", "past_due_since", "updated_at"])
             counts["past_due"] += 1
     if subscription.status == S.PAST_DUE:
         since = subscription.past_due_since or subscription.current_period_end or on
         if on >= since + datetime.timedelta(days=conf.grace_days):  # step 3
-            _expire(subscription, on)
+            _expire(subscription, on, snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS))
             counts["expired"] += 1
     return counts
 
 
-def _renew_free(subscription: Subscription, plan, on: datetime.date) -> None:
+def _renew_free(subscription: Subscription, plan, on: datetime.date, before: dict) -> None:
     start = subscription.current_period_end
     end = add_period(start, plan.period)
     while end <= on:  # the cycle did not run for a while: catch up to today
@@ -124,15 +132,19 @@ def _renew_free(subscription: Subscription, plan, on: datetime.date) -> None:
     subscription_set_status(subscription, S.ACTIVE)
     subscription.plan, subscription.next_plan = plan, None
     subscription.current_period_start, subscription.current_period_end = start, end
+    subscription_audit(subscription=subscription, actor=None, verb=AuditVerb.SUBSCRIPTION_RENEWED, before=before,
+                       reason="free plan renewed")
     subscription.save()
 
 
-def _expire(subscription: Subscription, on: datetime.date) -> None:
+def _expire(subscription: Subscription, on: datetime.date, before: dict) -> None:
     """End an unpaid subscription; suspend the company unless it falls back to the Free plan."""
     never_paid = not Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
                                             status=InvoiceStatus.PAID).exists()
     subscription_set_status(subscription, S.EXPIRED)
     subscription.expired_on = on
+    subscription_audit(subscription=subscription, actor=None, verb=AuditVerb.SUBSCRIPTION_EXPIRED, before=before,
+                       reason="expired unpaid")
     subscription.save(update_fields=["status", "expired_on", "updated_at"])
     tenant = Tenant.objects.select_for_update().get(pk=subscription.tenant_id)
     falls_back_to_free = never_paid and free_plan() is not None

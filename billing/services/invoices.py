@@ -20,6 +20,7 @@ from billing.models import (
     Subscription,
     VerificationStatus,
 )
+from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
 from tenancy.exceptions import Conflict, InvalidTransition, NotFound, ServiceError
 from tenancy.models import NotificationType, Tenant, TenantSettings, User
 from tenancy.services.notifications import notify
@@ -66,8 +67,20 @@ def _refuse_transition(invoice: Invoice, to: str) -> None:
                                        target=InvoiceStatus(to).label, status=invoice.status)
 
 
+# What an invoice's audit rows show
+INVOICE_AUDITED_FIELDS = ("status", "number", "kind", "currency", "total", "due_on", "issued_on")
+
+
 @transaction.atomic
-def invoice_create(
+def invoice_create(*, tenant: Tenant, actor: User | None, **fields) -> Invoice:
+    """Create a DRAFT invoice with its lines (see `_invoice_build`)."""
+    invoice = _invoice_build(tenant=tenant, actor=actor, **fields)
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVOICE_CREATED, obj=invoice,
+                 changes=created(invoice, ["status", "kind", "currency", "total"]))
+    return invoice
+
+
+def _invoice_build(
     *,
     tenant: Tenant,
     actor: User | None,
@@ -176,6 +189,7 @@ def invoice_issue(
     """Issue a draft: give it the next number of the year, freeze the parties and tell the admins."""
     invoice = _lock(invoice, tenant)
     _refuse_transition(invoice, InvoiceStatus.ISSUED)
+    before = snapshot(invoice, INVOICE_AUDITED_FIELDS)
     issued_on = issued_on or timezone.localdate()
     invoice.number = _next_invoice_number(issued_on.year)
     invoice.status = InvoiceStatus.ISSUED
@@ -183,7 +197,10 @@ def invoice_issue(
     if invoice.due_on is None or invoice.due_on < issued_on:
         invoice.due_on = issued_on + datetime.timedelta(days=settings.INVOICE_DUE_DAYS)
     _snapshot_parties(invoice, tenant)
+    invoice._change_reason = "issued"
     invoice.save()
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVOICE_ISSUED, obj=invoice,
+                 changes=diff(before, snapshot(invoice, INVOICE_AUDITED_FIELDS)))
     notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.INVOICE_ISSUED,
            title=f"Invoice {invoice.number} issued",
            body=f"Invoice {invoice.number} for {invoice.total} {invoice.currency} is due on {invoice.due_on}.",
@@ -194,8 +211,8 @@ def invoice_issue(
 @transaction.atomic
 def invoice_create_and_issue(*, tenant: Tenant, actor: User | None, issued_on: datetime.date | None = None,
                              **fields) -> Invoice:
-    """Create an invoice and issue it at once (staff invoices, renewals)."""
-    invoice = invoice_create(tenant=tenant, actor=actor, **fields)
+    """Create an invoice and issue it at once (staff invoices, renewals): one audit row, "issued"."""
+    invoice = _invoice_build(tenant=tenant, actor=actor, **fields)
     return invoice_issue(tenant=tenant, actor=actor, invoice=invoice, issued_on=issued_on)
 
 
@@ -212,10 +229,15 @@ def invoice_void(*, tenant: Tenant, actor: User | None, invoice: Invoice, reason
     invoice = _lock(invoice, tenant)
     _refuse_transition(invoice, InvoiceStatus.VOID)
     _refuse_if_payment_pending(invoice)
+    before = invoice.status
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at = timezone.now()
     invoice.void_reason = reason.strip()
+    invoice._change_reason = f"voided: {invoice.void_reason}"
     invoice.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVOICE_VOIDED, obj=invoice,
+                 changes={"status": [before, invoice.status],
+                          "void_reason": ["", invoice.void_reason]})
     return invoice
 
 
@@ -226,6 +248,7 @@ def invoice_settle_locked(*, invoice: Invoice, actor: User | None, on: datetime.
     _refuse_transition(invoice, InvoiceStatus.PAID)
     invoice.status = InvoiceStatus.PAID
     invoice.paid_at = timezone.now()
+    invoice._change_reason = "paid"
     invoice.save(update_fields=["status", "paid_at", "updated_at"])
     if invoice.subscription_id:
         subscription_apply_paid_invoice(invoice=invoice, actor=actor, on=on)
@@ -239,5 +262,8 @@ def invoice_mark_paid(*, tenant: Tenant, actor: User | None, invoice: Invoice,
     invoice = _lock(invoice, tenant)
     _refuse_transition(invoice, InvoiceStatus.PAID)
     _refuse_if_payment_pending(invoice)
-    return invoice_settle_locked(invoice=invoice, actor=actor, on=on or timezone.localdate())
+    invoice = invoice_settle_locked(invoice=invoice, actor=actor, on=on or timezone.localdate())
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVOICE_PAID, obj=invoice,
+                 changes={"status": [InvoiceStatus.ISSUED, InvoiceStatus.PAID]})
+    return invoice
 

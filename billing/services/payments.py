@@ -22,6 +22,7 @@ from billing.services.subscriptions import (
     subscription_mark_pending_verification,
     subscription_restore_after_rejection,
 )
+from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
 from tenancy.exceptions import Conflict, NotFound, ServiceError
 from tenancy.files import IMAGE_AND_PDF, random_name, validate_upload
 from tenancy.models import NotificationType, Tenant, User
@@ -29,6 +30,7 @@ from tenancy.services.notifications import notify
 from tenancy.services.tenants import tenant_admins
 
 PROOF_MAX_BYTES = 10 * 1024 * 1024
+PAYMENT_AUDITED_FIELDS = ("status", "verification_status", "rejection_reason")
 # A transfer may precede its invoice (prepayment), but not by more than this.
 EARLIEST_PAYMENT_BEFORE_ISSUE = datetime.timedelta(days=366)
 
@@ -93,6 +95,10 @@ def payment_submit(
     payment.proof.save(random_name(f"payment-proofs/{tenant.pk}", original_name, content_type), proof, save=False)
     try:
         payment.save()
+        changes = created(payment, ["invoice", "amount", "currency", "method", "reference", "paid_on", "status"])
+        if subscription is not None:
+            changes["subscription.status"] = [previous, subscription.status]
+        audit_record(tenant=tenant, actor=actor, verb=AuditVerb.PAYMENT_SUBMITTED, obj=payment, changes=changes)
     except BaseException:
         payment.proof.delete(save=False)
         raise
@@ -118,11 +124,17 @@ def payment_verify(*, tenant: Tenant, actor: User | None, payment: Payment,
     on = on or timezone.localdate()
     payment = _lock_pending(payment, tenant)
     invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
+    before = snapshot(payment, PAYMENT_AUDITED_FIELDS)
     payment.status = PaymentStatus.COMPLETED
     payment.verification_status = VerificationStatus.VERIFIED
     payment.verified_by, payment.verified_at = actor, timezone.now()
+    payment._change_reason = "payment verified"
     payment.save(update_fields=["status", "verification_status", "verified_by", "verified_at", "updated_at"])
+    invoice_status = invoice.status
     invoice_settle_locked(invoice=invoice, actor=actor, on=on)
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.PAYMENT_VERIFIED, obj=payment,
+                 changes={**diff(before, snapshot(payment, PAYMENT_AUDITED_FIELDS)),
+                          "invoice.status": [invoice_status, invoice.status]})
     notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.PAYMENT_VERIFIED,
            title=f"Payment for invoice {invoice.number} verified",
            body=f"Your payment of {payment.amount} {payment.currency} has been verified. Thank you.",
@@ -137,15 +149,22 @@ def payment_reject(*, tenant: Tenant, actor: User | None, payment: Payment, reas
         raise _invalid("reason", "reason_required", "Give a reason.")
     payment = _lock_pending(payment, tenant)
     Invoice.objects.select_for_update().get(pk=payment.invoice_id)
+    before = snapshot(payment, PAYMENT_AUDITED_FIELDS)
     payment.status = PaymentStatus.FAILED
     payment.verification_status = VerificationStatus.REJECTED
     payment.verified_by, payment.verified_at = actor, timezone.now()
     payment.rejection_reason = reason.strip()
+    payment._change_reason = f"payment rejected: {payment.rejection_reason}"
     payment.save(update_fields=["status", "verification_status", "verified_by", "verified_at",
                                 "rejection_reason", "updated_at"])
+    changes = diff(before, snapshot(payment, PAYMENT_AUDITED_FIELDS))
     if payment.subscription_id and payment.previous_subscription_status:
         subscription = lock_subscription(payment.subscription)
+        held = subscription.status
         subscription_restore_after_rejection(subscription=subscription, status=payment.previous_subscription_status)
+        if subscription.status != held:
+            changes["subscription.status"] = [held, subscription.status]
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.PAYMENT_REJECTED, obj=payment, changes=changes)
     notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.PAYMENT_REJECTED,
            title="Payment rejected", body=f"Your payment of {payment.amount} {payment.currency} was rejected: "
                                           f"{payment.rejection_reason}",

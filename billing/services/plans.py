@@ -5,8 +5,10 @@ from decimal import Decimal
 from django.db import transaction
 
 from billing.models import Plan
+from tenancy.audit import AuditVerb, audit_record, created
 from tenancy.exceptions import ServiceError
 from tenancy.models import User
+from tenancy.services.common import model_update
 
 PLAN_EDITABLE_FIELDS = ("name", "description", "price", "currency", "period", "trial_days", "max_users",
                         "max_teams", "max_tasks", "max_storage_mb", "is_active", "is_public", "order")
@@ -30,7 +32,10 @@ def plan_create(*, actor: User | None, code: str, **fields) -> Plan:
         raise ServiceError("A plan with this code exists.", code="plan_code_taken", fields={"code": ["Taken."]})
     if "currency" in fields:
         fields["currency"] = fields["currency"].upper()
-    return Plan.objects.create(code=code, **{k: v for k, v in fields.items() if k in PLAN_EDITABLE_FIELDS})
+    plan = Plan.objects.create(code=code, **{k: v for k, v in fields.items() if k in PLAN_EDITABLE_FIELDS})
+    audit_record(tenant=None, actor=actor, verb=AuditVerb.PLAN_CREATED, obj=plan,
+                 changes=created(plan, ["code", *PLAN_EDITABLE_FIELDS]))
+    return plan
 
 
 @transaction.atomic
@@ -38,9 +43,9 @@ def plan_update(*, actor: User | None, plan: Plan, **changes) -> Plan:
     """Change a plan; running subscriptions keep their price until their next invoice."""
     _check(changes)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    fields = [name for name in PLAN_EDITABLE_FIELDS if name in changes]
-    for name in fields:
-        setattr(plan, name, changes[name].upper() if name == "currency" else changes[name])
-    if fields:
-        plan.save(update_fields=[*fields, "updated_at"])
+    if "currency" in changes:
+        changes["currency"] = changes["currency"].upper()
+    changed = model_update(plan, changes, allowed=PLAN_EDITABLE_FIELDS)
+    if changed:
+        audit_record(tenant=None, actor=actor, verb=AuditVerb.PLAN_UPDATED, obj=plan, changes=changed)
     return plan

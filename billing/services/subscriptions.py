@@ -18,12 +18,26 @@ from billing.models import (
     VerificationStatus,
 )
 from billing.services.invoices import invoice_create_and_issue, invoice_void
+from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
 from tenancy.exceptions import Conflict, Forbidden, InvalidTransition, NotFound, ServiceError
 from tenancy.models import Tenant, TenantStatus, User
 from tenancy.permissions import is_super_admin
 from tenancy.services.tenants import tenant_reactivate
 
 S = SubscriptionStatus
+# What a subscription's audit rows show
+SUBSCRIPTION_AUDITED_FIELDS = ("status", "plan", "next_plan", "current_period_start", "current_period_end",
+                               "trial_ends_on", "cancel_at_period_end", "auto_renew", "ended_on", "expired_on",
+                               "past_due_since")
+
+
+def subscription_audit(*, subscription: Subscription, actor: User | None, verb: AuditVerb, before: dict,
+                       reason: str = "") -> None:
+    """Write the audit row of a change to a locked subscription (call before its save for the history reason)."""
+    if reason:
+        subscription._change_reason = reason
+    audit_record(tenant=subscription.tenant, actor=actor, verb=verb, obj=subscription,
+                 changes=diff(before, snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)))
 
 
 def add_period(start: datetime.date, period: str) -> datetime.date:
@@ -129,6 +143,9 @@ def subscription_create(*, tenant: Tenant, actor: User | None, plan: Plan,
     else:
         subscription.status = S.PENDING_PAYMENT
         subscription.save()
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.SUBSCRIPTION_CREATED, obj=subscription,
+                 changes=created(subscription, SUBSCRIPTION_AUDITED_FIELDS[:6]))
+    if subscription.status == S.PENDING_PAYMENT:
         subscription_issue_period_invoice(subscription=subscription, actor=actor, plan=plan, start=on, on=on,
                                           kind=InvoiceKind.FIRST)
     return subscription
@@ -162,6 +179,7 @@ def subscription_cancel(*, tenant: Tenant, actor: User | None, subscription: Sub
     if subscription.cancel_at_period_end and not immediately:
         raise Conflict("The subscription is already cancelled at the end of its period.", code="already_cancelled")
     _refuse_if_payment_pending(subscription)
+    before = snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)
     has_paid_time = subscription.current_period_end is not None and subscription.current_period_end > on
     subscription.cancelled_at, subscription.cancelled_by = timezone.now(), actor
     subscription.auto_renew = False
@@ -170,6 +188,8 @@ def subscription_cancel(*, tenant: Tenant, actor: User | None, subscription: Sub
         subscription.ended_on = on
     else:
         subscription.cancel_at_period_end = True
+    subscription_audit(subscription=subscription, actor=actor, verb=AuditVerb.SUBSCRIPTION_CANCELLED,
+                       before=before, reason="cancelled")
     subscription.save()
     _void_unpaid_invoices(subscription, actor, "Subscription cancelled.")
     return subscription
@@ -188,9 +208,12 @@ def subscription_extend(*, tenant: Tenant, actor: User | None, subscription: Sub
     if Invoice.objects.filter(subscription=subscription, status=InvoiceStatus.ISSUED,
                               period_start=subscription.current_period_end).exists():
         raise Conflict("The next period's invoice is already issued; void it first.", code="invoice_issued")
+    before = snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)
     subscription.current_period_end += datetime.timedelta(days=days)
     if subscription.status == S.TRIAL:
         subscription.trial_ends_on = subscription.current_period_end
+    subscription_audit(subscription=subscription, actor=actor, verb=AuditVerb.SUBSCRIPTION_EXTENDED,
+                       before=before, reason=f"extended by {days} days")
     subscription.save(update_fields=["current_period_end", "trial_ends_on", "updated_at"])
     return subscription
 
@@ -209,12 +232,14 @@ def subscription_change_plan(*, tenant: Tenant, actor: User | None, subscription
         raise InvalidTransition("Only a running subscription can change its plan; subscribe again instead.",
                                 fields={"status": [subscription.status]})
     _refuse_if_payment_pending(subscription)
-    if plan.pk == subscription.plan_id:
-        subscription.next_plan = None
-        subscription.save(update_fields=["next_plan", "updated_at"])
-        return subscription
-    subscription.next_plan = plan
+    before = snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)
+    subscription.next_plan = None if plan.pk == subscription.plan_id else plan
+    if subscription.next_plan_id != before["next_plan"]:
+        subscription_audit(subscription=subscription, actor=actor, verb=AuditVerb.SUBSCRIPTION_PLAN_CHANGED,
+                           before=before, reason="plan changed")
     subscription.save(update_fields=["next_plan", "updated_at"])
+    if subscription.next_plan is None:
+        return subscription
     renewal = Invoice.objects.filter(subscription=subscription, status=InvoiceStatus.ISSUED,
                                      period_start=subscription.current_period_end).first()
     if renewal is not None:
@@ -251,6 +276,7 @@ def subscription_apply_paid_invoice(*, invoice: Invoice, actor: User | None, on:
     subscription = lock_subscription(invoice.subscription)
     if subscription.status == S.CANCELLED:
         return subscription  # paid after cancellation: the money is recorded, nothing to activate
+    before = snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)
     subscription_set_status(subscription, S.ACTIVE)
     plan = invoice.plan or subscription.plan
     start, end = invoice.period_start, invoice.period_end
@@ -262,6 +288,8 @@ def subscription_apply_paid_invoice(*, invoice: Invoice, actor: User | None, on:
     subscription.current_period_start, subscription.current_period_end = start, end
     subscription.past_due_since = None
     subscription.expired_on = None
+    subscription_audit(subscription=subscription, actor=actor, verb=AuditVerb.SUBSCRIPTION_RENEWED,
+                       before=before, reason=f"invoice {invoice.number} paid")
     subscription.save()
     tenant = Tenant.objects.select_for_update().get(pk=subscription.tenant_id)
     if tenant.status == TenantStatus.SUSPENDED and tenant.is_suspended_for_nonpayment:

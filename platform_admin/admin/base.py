@@ -63,22 +63,14 @@ class PlatformModelAdmin(ModelAdmin):
             raise Http404
         return obj
 
-    def apply_service(self, request: HttpRequest, obj, call: Callable, *, done: str, verb: str) -> bool:
-        """Run one service call for `obj`; report the outcome as a message and record it in the activity log."""
+    def apply_service(self, request: HttpRequest, obj, call: Callable, *, done: str, verb: str = "") -> bool:
+        """Run one service call for `obj` and report the outcome as a message (the service writes the audit row)."""
         try:
             result = call()
         except ServiceError as exc:
             messages.error(request, f"{obj}: {exc.detail}")
             return False
         messages.success(request, done.format(obj=result if result is not None else obj))
-        request.activity = {
-            "verb": f"admin.{self.model._meta.model_name}.{verb}",
-            "tenant": getattr(obj, "tenant", None) if self.model._meta.model_name != "tenant" else obj,
-            "object_type": self.model._meta.model_name,
-            "object_id": str(obj.pk),
-            "object_repr": str(obj)[:200],
-            "changes": {},
-        }
         return True
 
     def apply_bulk(self, request: HttpRequest, queryset, call: Callable, *, done: str, verb: str) -> None:
@@ -94,14 +86,6 @@ class PlatformModelAdmin(ModelAdmin):
                 succeeded += 1
         if succeeded:
             messages.success(request, done.format(count=succeeded))
-        request.activity = {
-            "verb": f"admin.{self.model._meta.model_name}.{verb}",
-            "tenant": None,
-            "object_type": self.model._meta.model_name,
-            "object_id": "",
-            "object_repr": f"{succeeded} done, {failed} refused",
-            "changes": {},
-        }
 
     def bulk_with_reason(self, request: HttpRequest, queryset, call: Callable, *, title: str, done: str,
                          verb: str) -> HttpResponse | None:

@@ -36,8 +36,8 @@ def test_support_approves_a_pending_company(admin_client, support):
     assert response.status_code == 200 and response["HX-Redirect"]
     pending.refresh_from_db()
     assert pending.status == TenantStatus.ACTIVE and pending.approved_by == support
-    log = ActivityLog.objects.get(verb="admin.tenant.approve")
-    assert log.tenant == pending and log.actor == support
+    log = ActivityLog.objects.get(verb="tenant.approved")
+    assert log.tenant == pending and log.actor == support and log.channel == "admin"
 
 
 def test_reject_needs_a_reason(admin_client, support):

@@ -16,14 +16,21 @@ from rest_framework_simplejwt.views import TokenRefreshView as BaseTokenRefreshV
 
 from tenancy.api import refresh_cookie
 from tenancy.api.auth_serializers import LogoutSerializer, RegisterSerializer, TenantTokenRefreshSerializer
-from tenancy.api.base import record_activity
+from tenancy.api.base import ApprovalGateMixin
 from tenancy.api.serializers import ProfileSerializer, TenantSerializer
 from tenancy.exceptions import ServiceError
-from tenancy.services.auth import user_revoke_tokens
+from tenancy.permissions import EVERY_STATE
+from tenancy.services.auth import user_password_set, user_profile_update
 from tenancy.services.tenants import subdomain_check, tenant_register
 
 
-class RegisterView(APIView):
+class AuthGateMixin(ApprovalGateMixin):
+    """Sign-up, login, tokens, the profile and passwords serve companies in every state."""
+
+    tenant_read_states = tenant_write_states = EVERY_STATE
+
+
+class RegisterView(AuthGateMixin, APIView):
     """Sign a company up: the tenant starts PENDING until platform staff approve it."""
 
     permission_classes = [AllowAny]
@@ -39,12 +46,11 @@ class RegisterView(APIView):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         tenant, user = tenant_register(**serializer.validated_data)
-        record_activity(request, verb="tenant.registered", obj=tenant, tenant=tenant)
         return Response({"tenant": TenantSerializer(tenant).data, "user": ProfileSerializer(user).data},
                         status=status.HTTP_201_CREATED)
 
 
-class SubdomainAvailabilityView(APIView):
+class SubdomainAvailabilityView(AuthGateMixin, APIView):
     """Say whether a subdomain can be signed up with, and why not (the sign-up form checks as one types)."""
 
     permission_classes = [AllowAny]
@@ -68,16 +74,11 @@ class SubdomainAvailabilityView(APIView):
         return Response({"subdomain": normalized, "available": True, "code": None, "detail": None})
 
 
-class LoginView(rest_auth_views.LoginView):
+class LoginView(AuthGateMixin, rest_auth_views.LoginView):
     """Exchange e-mail and password for a JWT pair bound to the user's tenant."""
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
-
-    def login(self):
-        super().login()
-        record_activity(self.request, verb="user.login", obj=self.user, tenant=self.user.tenant)
-        self.request._request.activity["actor"] = self.user
 
     def get_response(self):
         response = super().get_response()
@@ -91,7 +92,7 @@ class LoginView(rest_auth_views.LoginView):
         return response
 
 
-class LogoutView(APIView):
+class LogoutView(AuthGateMixin, APIView):
     """Blacklist the refresh token so that it can never be used again."""
 
     permission_classes = [AllowAny]
@@ -120,7 +121,7 @@ class LogoutView(APIView):
         return response
 
 
-class TokenRefreshView(BaseTokenRefreshView):
+class TokenRefreshView(AuthGateMixin, BaseTokenRefreshView):
     """Rotate the refresh token; the old one is blacklisted."""
 
     serializer_class = TenantTokenRefreshSerializer
@@ -146,14 +147,17 @@ class TokenRefreshView(BaseTokenRefreshView):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-class ProfileView(rest_auth_views.UserDetailsView):
+class ProfileView(AuthGateMixin, rest_auth_views.UserDetailsView):
     """Read and update the current user's own name."""
 
     serializer_class = ProfileSerializer
     http_method_names = ["get", "patch", "head", "options"]
 
+    def perform_update(self, serializer):
+        serializer.instance = user_profile_update(user=self.request.user, **serializer.validated_data)
 
-class PasswordChangeView(rest_auth_views.PasswordChangeView):
+
+class PasswordChangeView(AuthGateMixin, rest_auth_views.PasswordChangeView):
     """Change the password, revoke every other token of the user and return a fresh pair."""
 
     @extend_schema(responses={200: inline_serializer(
@@ -162,8 +166,7 @@ class PasswordChangeView(rest_auth_views.PasswordChangeView):
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
-        user_revoke_tokens(user=request.user)
+        user_password_set(user=request.user, password=serializer.set_password_form.cleaned_data["new_password1"])
         access, refresh = jwt_encode(request.user)
         response = Response({"detail": "The password has been changed.", "access": str(access),
                              "refresh": str(refresh)})
@@ -172,7 +175,7 @@ class PasswordChangeView(rest_auth_views.PasswordChangeView):
         return response
 
 
-class PasswordResetView(rest_auth_views.PasswordResetView):
+class PasswordResetView(AuthGateMixin, rest_auth_views.PasswordResetView):
     """E-mail a reset link (the answer is the same whether or not the address exists)."""
 
     authentication_classes = []
@@ -180,7 +183,7 @@ class PasswordResetView(rest_auth_views.PasswordResetView):
     throttle_scope = "password_reset"
 
 
-class PasswordResetConfirmView(rest_auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(AuthGateMixin, rest_auth_views.PasswordResetConfirmView):
     """Set a new password from the e-mailed uid and token."""
 
     authentication_classes = []
@@ -190,6 +193,6 @@ class PasswordResetConfirmView(rest_auth_views.PasswordResetConfirmView):
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
-        user_revoke_tokens(user=serializer.user)
+        user_password_set(user=serializer.user, password=serializer.set_password_form.cleaned_data["new_password1"],
+                          reset=True)
         return Response({"detail": "The password has been reset."})

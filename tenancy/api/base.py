@@ -1,12 +1,12 @@
-"""The tenant-scoped API base: every query starts from the request's tenant."""
+"""The API bases: the approval gate every view passes, and the tenant-scoped base whose queries start
+from the request's tenant."""
 
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound
 
 from tenancy import resolution
 from tenancy.models import Tenant
-
-WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+from tenancy.permissions import ACTIVE_ONLY, TenantStateGate
 
 
 def get_request_tenant(request) -> Tenant | None:
@@ -20,35 +20,54 @@ def get_request_tenant(request) -> Tenant | None:
     return None
 
 
-def record_activity(request, *, verb: str, obj=None, tenant=None, changes: dict | None = None) -> None:
-    """Describe the write this request made; ActivityLogMiddleware stores it once the response is sent."""
-    http_request = getattr(request, "_request", request)
-    http_request.activity = {
-        "verb": verb,
-        "tenant": tenant if tenant is not None else get_request_tenant(request),
-        "object_type": obj._meta.model_name if obj is not None else "",
-        "object_id": str(obj.pk) if obj is not None else "",
-        "object_repr": str(obj)[:200] if obj is not None else "",
-        "changes": changes or {},
-    }
+class ApprovalGateMixin:
+    """Every API view: after authentication and its role permissions, the approval gate.
+
+    A view declares the company states that may read it (`tenant_read_states`, GET/HEAD/OPTIONS)
+    and write through it (`tenant_write_states`); both default to ACTIVE only, so a new endpoint
+    is closed to PENDING, REJECTED and SUSPENDED companies until it says otherwise.
+    """
+
+    tenant_read_states: frozenset = ACTIVE_ONLY
+    tenant_write_states: frozenset = ACTIVE_ONLY
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        gate = TenantStateGate()
+        if not gate.has_permission(request, self):
+            self.permission_denied(request)
 
 
-class TenantScopedViewSet(viewsets.GenericViewSet):
+# Hooks of the tenant base that a subclass must not replace (each would be a way around the tenant
+# scope, the role permissions or the approval gate).
+SEALED_METHODS = ("get_queryset", "get_object", "get_permissions", "check_permissions",
+                  "check_object_permissions", "initial")
+
+
+class TenantScopedViewSet(ApprovalGateMixin, viewsets.GenericViewSet):
     """Base of every tenant-owned resource.
 
     Subclasses implement `get_tenant_queryset(tenant)`; `get_queryset` always adds the tenant
-    filter afterwards, and overriding it is refused when the class is created.
+    filter afterwards. Roles come from `permission_classes`, or per action from
+    `action_permission_classes = {action: [...]}`. Overriding the hooks in SEALED_METHODS is refused
+    when the class is created.
     """
 
     tenant_lookup = "tenant"
-    activity_noun: str | None = None
+    action_permission_classes: dict = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "get_queryset" in cls.__dict__:
+        sealed = [name for name in SEALED_METHODS if name in cls.__dict__]
+        if sealed:
             raise TypeError(
-                f"{cls.__name__} must not override get_queryset(); implement get_tenant_queryset(tenant)."
+                f"{cls.__name__} must not override {', '.join(sealed)}; implement get_tenant_queryset(tenant) "
+                "and declare action_permission_classes instead."
             )
+
+    def get_permissions(self):
+        classes = self.action_permission_classes.get(self.action, self.permission_classes)
+        return [permission() for permission in classes]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -70,29 +89,6 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         context = super().get_serializer_context()
         context["tenant"] = getattr(self, "tenant", None)
         return context
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        http_request = getattr(request, "_request", request)
-        if (
-            request.method in WRITE_METHODS
-            and response.status_code < 400
-            and not hasattr(http_request, "activity")
-            and getattr(self, "tenant", None) is not None
-        ):
-            noun = self.activity_noun or self.basename or self.__class__.__name__.lower()
-            object_id = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
-            if not object_id and isinstance(getattr(response, "data", None), dict):
-                object_id = response.data.get("id", "")
-            http_request.activity = {
-                "verb": f"{noun}.{self.action or request.method.lower()}",
-                "tenant": self.tenant,
-                "object_type": noun,
-                "object_id": str(object_id or ""),
-                "object_repr": "",
-                "changes": {},
-            }
-        return response
 
 
 class TenantModelViewSet(

@@ -11,11 +11,13 @@ from rest_framework.views import APIView
 
 from tenancy import selectors
 from tenancy.api import serializers as s
-from tenancy.api.base import TenantScopedViewSet, get_request_tenant, record_activity
+from tenancy.api.base import ApprovalGateMixin, TenantScopedViewSet, get_request_tenant
 from tenancy.api.filters import IdFilter
 from tenancy.exceptions import NotFound
 from tenancy.models import ActivityLog, Notification, TenantInvitation, TenantSettings, User
 from tenancy.permissions import (
+    ACTIVE_OR_SUSPENDED,
+    EVERY_STATE,
     IsSuperAdmin,
     IsTenantAdmin,
     IsTenantAdminOrSuperAdmin,
@@ -27,8 +29,10 @@ from tenancy.services import notifications as notification_services
 from tenancy.services import tenants as tenant_services
 
 
-class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TenantViewSet(ApprovalGateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Companies: a tenant user sees its own, platform staff see and manage all of them."""
+
+    tenant_read_states = EVERY_STATE  # a company awaiting approval reads its own status
 
     serializer_class = s.TenantSerializer
     filterset_fields = ["status"]
@@ -51,7 +55,6 @@ class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = s.TenantCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tenant = tenant_services.tenant_create(actor=request.user, **data.validated_data)
-        record_activity(request, verb="tenant.created", obj=tenant, tenant=tenant)
         return Response(s.TenantSerializer(tenant).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TenantUpdateSerializer, responses=s.TenantSerializer)
@@ -60,7 +63,6 @@ class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = s.TenantUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         tenant = tenant_services.tenant_update(tenant=tenant, actor=request.user, **data.validated_data)
-        record_activity(request, verb="tenant.updated", obj=tenant, tenant=tenant, changes=data.validated_data)
         return Response(s.TenantSerializer(selectors.tenant_list(user=request.user).get(pk=tenant.pk)).data)
 
     def _transition(self, request, service, verb, needs_reason=False):
@@ -71,7 +73,6 @@ class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             data.is_valid(raise_exception=True)
             kwargs["reason"] = data.validated_data["reason"]
         tenant = service(tenant=tenant, actor=request.user, **kwargs)
-        record_activity(request, verb=verb, obj=tenant, tenant=tenant, changes=kwargs)
         return Response(s.TenantSerializer(selectors.tenant_list(user=request.user).get(pk=tenant.pk)).data)
 
     @extend_schema(request=None, responses=s.TenantSerializer)
@@ -101,7 +102,7 @@ class InvitationViewSet(mixins.ListModelMixin, TenantScopedViewSet):
     queryset = TenantInvitation.objects.all()
     serializer_class = s.InvitationSerializer
     permission_classes = [IsTenantAdmin]
-    activity_noun = "invitation"
+    tenant_read_states = ACTIVE_OR_SUSPENDED
 
     def get_tenant_queryset(self, tenant):
         return selectors.invitation_list(tenant=tenant)
@@ -112,18 +113,16 @@ class InvitationViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         data.is_valid(raise_exception=True)
         invitation, _token = member_services.invitation_create(tenant=self.tenant, actor=request.user,
                                                                 **data.validated_data)
-        record_activity(request, verb="invitation.created", obj=invitation, tenant=self.tenant)
         return Response(s.InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
     def destroy(self, request, pk=None):
         invitation = self.get_object()
         member_services.invitation_revoke(tenant=self.tenant, actor=request.user, invitation=invitation)
-        record_activity(request, verb="invitation.revoked", obj=invitation, tenant=self.tenant)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class InvitationAcceptView(APIView):
+class InvitationAcceptView(ApprovalGateMixin, APIView):
     """Accept an invitation with its e-mailed token and create the account (public)."""
 
     permission_classes = [AllowAny]
@@ -136,15 +135,14 @@ class InvitationAcceptView(APIView):
         data = s.InvitationAcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = member_services.invitation_accept(host_tenant=request.tenant, **data.validated_data)
-        record_activity(request, verb="invitation.accepted", obj=user, tenant=user.tenant)
-        request._request.activity["actor"] = user
         return Response(s.ProfileSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class TenantSettingsView(APIView):
+class TenantSettingsView(ApprovalGateMixin, APIView):
     """The company's settings: every user reads them, company admins change them."""
 
     permission_classes = [ReadOnlyForTenantUsers]
+    tenant_read_states = ACTIVE_OR_SUSPENDED
 
     def _tenant(self, request):
         tenant = get_request_tenant(request)
@@ -164,7 +162,6 @@ class TenantSettingsView(APIView):
         data = s.TenantSettingsSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         row = tenant_services.tenant_settings_update(tenant=tenant, actor=request.user, **data.validated_data)
-        record_activity(request, verb="settings.updated", obj=row, tenant=tenant, changes=data.validated_data)
         return Response(s.TenantSettingsSerializer(row).data)
 
 
@@ -174,9 +171,9 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     queryset = User.objects.all()
     serializer_class = s.MemberSerializer
     permission_classes = [ReadOnlyForTenantUsers]
+    tenant_read_states = ACTIVE_OR_SUSPENDED
     filterset_fields = ["role", "is_active"]
     ordering_fields = ["email", "date_joined"]
-    activity_noun = "member"
 
     def get_tenant_queryset(self, tenant):
         return selectors.member_list(tenant=tenant)
@@ -188,8 +185,6 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         data.is_valid(raise_exception=True)
         member = member_services.member_update(tenant=self.tenant, actor=request.user, member=member,
                                                **data.validated_data)
-        record_activity(request, verb="member.updated", obj=member, tenant=self.tenant,
-                        changes=data.validated_data)
         return Response(s.MemberSerializer(member).data)
 
 
@@ -207,6 +202,7 @@ class ActivityLogViewSet(mixins.ListModelMixin, TenantScopedViewSet):
     queryset = ActivityLog.objects.all()
     serializer_class = s.ActivityLogSerializer
     permission_classes = [IsTenantAdmin]
+    tenant_read_states = ACTIVE_OR_SUSPENDED
     filterset_class = ActivityLogFilter
 
     def get_tenant_queryset(self, tenant):
@@ -220,7 +216,8 @@ class NotificationViewSet(mixins.ListModelMixin, TenantScopedViewSet):
     serializer_class = s.NotificationSerializer
     permission_classes = [IsTenantUser]
     filterset_fields = ["type"]
-    activity_noun = "notification"
+    # a suspended company still reads and dismisses its notifications and sets its preferences
+    tenant_read_states = tenant_write_states = ACTIVE_OR_SUSPENDED
 
     def get_tenant_queryset(self, tenant):
         return selectors.notification_list(tenant=tenant, user=self.request.user)

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenancy import limits
+from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
 from tenancy.exceptions import Conflict, Forbidden, NotFound, ServiceError
 from tenancy.models import TENANT_ROLES, Role, Tenant, TenantInvitation, User
 from tenancy.permissions import can_assign_role
@@ -47,6 +48,8 @@ def invitation_create(*, tenant: Tenant, actor: User, email: str, role: str) -> 
         tenant=tenant, email=email, role=role, token_hash=hashed,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS), invited_by=actor,
     )
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVITATION_CREATED, obj=invitation,
+                 changes=created(invitation, ["email", "role"]))
     link = f"{settings.FRONTEND_URL}/accept-invitation?token={token}"
     transaction.on_commit(lambda: send_email.delay(
         to=[email],
@@ -65,6 +68,8 @@ def invitation_revoke(*, tenant: Tenant, actor: User, invitation: TenantInvitati
         raise Conflict("This invitation is no longer pending.", code="invitation_not_pending")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVITATION_REVOKED, obj=invitation,
+                 changes={"revoked_at": [None, invitation.revoked_at]})
     return invitation
 
 
@@ -90,6 +95,8 @@ def invitation_accept(*, token: str, password: str, first_name: str = "", last_n
         invitation.accepted_at = timezone.now()
         invitation.accepted_user = user
         invitation.save(update_fields=["accepted_at", "accepted_user", "updated_at"])
+        audit_record(tenant=invitation.tenant, actor=user, verb=AuditVerb.INVITATION_ACCEPTED, obj=user,
+                     changes=created(user, ["email", "role"]))
     return user
 
 
@@ -104,6 +111,7 @@ def member_update(*, tenant: Tenant, actor: User, member: User, role: str | None
     # Lock the tenant's admins so that two demotions at once cannot both pass the count.
     list(User.objects.select_for_update().filter(tenant=tenant, role=Role.TENANT_ADMIN))
     member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
+    before = snapshot(member, ["role", "is_active"])
     fields = []
     if role is not None and role != member.role:
         _role_check(actor=actor, role=role)
@@ -121,6 +129,8 @@ def member_update(*, tenant: Tenant, actor: User, member: User, role: str | None
     if loses_admin and _active_admin_count(tenant) <= 1:
         raise Conflict("The company must keep at least one active admin.", code="last_tenant_admin")
     member.save(update_fields=fields)
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.MEMBER_UPDATED, obj=member,
+                 changes=diff(before, snapshot(member, fields)))
     if "is_active" in fields and not member.is_active:
         from tenancy.services.auth import user_revoke_tokens
 

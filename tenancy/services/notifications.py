@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from tenancy.audit import AuditVerb, audit_record
 from tenancy.models import Notification, NotificationPreference, Tenant, User
 
 
@@ -64,12 +65,19 @@ def notification_mark_all_read(*, tenant: Tenant, user: User) -> int:
 
 @transaction.atomic
 def notification_preferences_update(*, tenant: Tenant, user: User, changes: list[dict]) -> None:
-    """Set the in-app and e-mail switches of the given notification types."""
+    """Set the in-app and e-mail switches of the given notification types.
+
+    Read state is personal and not audited; a changed preference is (`{"<type>.<channel>": [old, new]}`).
+    """
+    audited = {}
     for change in changes:
-        NotificationPreference.objects.update_or_create(
-            tenant=tenant,
-            user=user,
-            type=change["type"],
-            defaults={key: change[key] for key in ("in_app", "email") if key in change},
-        )
+        row, _ = NotificationPreference.objects.select_for_update().get_or_create(
+            tenant=tenant, user=user, type=change["type"])
+        for key in ("in_app", "email"):
+            if key in change and getattr(row, key) != change[key]:
+                audited[f"{change['type']}.{key}"] = [getattr(row, key), change[key]]
+                setattr(row, key, change[key])
+        row.save(update_fields=["in_app", "email"])
+    if audited:
+        audit_record(tenant=tenant, actor=user, verb=AuditVerb.USER_PREFERENCES_UPDATED, obj=user, changes=audited)
 

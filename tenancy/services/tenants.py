@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
 from tenancy.exceptions import InvalidTransition, ServiceError
 from tenancy.models import (
     Domain,
@@ -18,6 +19,7 @@ from tenancy.models import (
     TenantStatus,
     User,
 )
+from tenancy.services.common import model_update
 from tenancy.services.notifications import notify
 
 SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])?$")
@@ -96,6 +98,8 @@ def tenant_register(
                 email=email, password=password, first_name=first_name, last_name=last_name,
                 tenant=tenant, role=Role.TENANT_ADMIN,
             )
+            audit_record(tenant=tenant, actor=user, verb=AuditVerb.TENANT_REGISTERED, obj=tenant,
+                         changes=created(tenant, TENANT_AUDITED_FIELDS))
     except IntegrityError as exc:  # a concurrent sign-up took the subdomain or e-mail first
         raise ServiceError("This subdomain or e-mail address is already taken.", code="conflict",
                            status_code=409) from exc
@@ -114,21 +118,24 @@ def tenant_create(*, actor: User, name: str, subdomain: str, contact_email: str,
         tenant.approved_at = timezone.now()
         tenant.approved_by = actor
         tenant.save(update_fields=["approved_at", "approved_by", "updated_at"])
+        audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TENANT_CREATED, obj=tenant,
+                     changes=created(tenant, TENANT_AUDITED_FIELDS))
     return tenant
 
 
 TENANT_EDITABLE_FIELDS = ("name", "contact_name", "contact_email", "contact_phone")
+TENANT_AUDITED_FIELDS = ("name", "slug", "status", *TENANT_EDITABLE_FIELDS[1:])
+# What a status change alters, for its audit diff
+TRANSITION_FIELDS = ("status", "rejection_reason", "suspension_reason", "is_suspended_for_nonpayment")
 
 
 @transaction.atomic
 def tenant_update(*, tenant: Tenant, actor: User, **changes) -> Tenant:
     """Change a tenant's name and contact details."""
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
-    fields = [name for name in TENANT_EDITABLE_FIELDS if name in changes]
-    for name in fields:
-        setattr(tenant, name, changes[name])
-    if fields:
-        tenant.save(update_fields=[*fields, "updated_at"])
+    changed = model_update(tenant, changes, allowed=TENANT_EDITABLE_FIELDS)
+    if changed:
+        audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TENANT_UPDATED, obj=tenant, changes=changed)
     return tenant
 
 
@@ -136,23 +143,34 @@ def tenant_admins(tenant: Tenant) -> list[User]:
     return list(User.objects.filter(tenant=tenant, role=Role.TENANT_ADMIN, is_active=True))
 
 
-def _transition(*, tenant: Tenant, to: str, from_statuses: set[str]) -> Tenant:
-    """Lock the tenant and move it to `to`, refusing any start status the action does not allow."""
+def _transition(*, tenant: Tenant, to: str, from_statuses: set[str]) -> tuple[Tenant, dict]:
+    """Lock the tenant and move it to `to`, refusing any start status the action does not allow.
+
+    Returns the tenant and a snapshot of its state before, for the audit diff.
+    """
     locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
     if locked.status not in from_statuses or not locked.can_transition_to(to):
         raise InvalidTransition.refuse(noun="company", current=locked.get_status_display(),
                                        target=TenantStatus(to).label, status=locked.status)
+    before = snapshot(locked, TRANSITION_FIELDS)
     locked.status = to
-    return locked
+    return locked, before
+
+
+def _transition_done(*, tenant: Tenant, actor: User | None, verb: AuditVerb, before: dict, reason: str) -> None:
+    tenant._change_reason = reason  # shown on the company's history page
+    audit_record(tenant=tenant, actor=actor, verb=verb, obj=tenant,
+                 changes=diff(before, snapshot(tenant, TRANSITION_FIELDS)))
 
 
 @transaction.atomic
 def tenant_approve(*, tenant: Tenant, actor: User) -> Tenant:
     """Approve a pending (or earlier rejected) tenant and tell its admins."""
-    tenant = _transition(tenant=tenant, to=TenantStatus.ACTIVE,
-                         from_statuses={TenantStatus.PENDING, TenantStatus.REJECTED})
+    tenant, before = _transition(tenant=tenant, to=TenantStatus.ACTIVE,
+                                 from_statuses={TenantStatus.PENDING, TenantStatus.REJECTED})
     tenant.approved_at, tenant.approved_by = timezone.now(), actor
     tenant.rejection_reason = ""
+    _transition_done(tenant=tenant, actor=actor, verb=AuditVerb.TENANT_APPROVED, before=before, reason="approved")
     tenant.save(update_fields=["status", "approved_at", "approved_by", "rejection_reason", "updated_at"])
     notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.TENANT_APPROVED,
            title="Your company has been approved",
@@ -165,8 +183,10 @@ def tenant_reject(*, tenant: Tenant, actor: User, reason: str) -> Tenant:
     """Reject a pending tenant, recording why."""
     if not reason.strip():
         raise ServiceError("Give a reason.", code="reason_required", fields={"reason": ["This field is required."]})
-    tenant = _transition(tenant=tenant, to=TenantStatus.REJECTED, from_statuses={TenantStatus.PENDING})
+    tenant, before = _transition(tenant=tenant, to=TenantStatus.REJECTED, from_statuses={TenantStatus.PENDING})
     tenant.rejected_at, tenant.rejected_by, tenant.rejection_reason = timezone.now(), actor, reason.strip()
+    _transition_done(tenant=tenant, actor=actor, verb=AuditVerb.TENANT_REJECTED, before=before,
+                     reason=f"rejected: {reason.strip()}")
     tenant.save(update_fields=["status", "rejected_at", "rejected_by", "rejection_reason", "updated_at"])
     notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.TENANT_REJECTED,
            title="Your company sign-up was not approved", body=reason.strip())
@@ -178,10 +198,12 @@ def tenant_suspend(*, tenant: Tenant, actor: User | None, reason: str, for_nonpa
     """Suspend an active tenant (by staff, or by the billing cycle for non-payment)."""
     if not reason.strip():
         raise ServiceError("Give a reason.", code="reason_required", fields={"reason": ["This field is required."]})
-    tenant = _transition(tenant=tenant, to=TenantStatus.SUSPENDED, from_statuses={TenantStatus.ACTIVE})
+    tenant, before = _transition(tenant=tenant, to=TenantStatus.SUSPENDED, from_statuses={TenantStatus.ACTIVE})
     tenant.suspended_at, tenant.suspended_by = timezone.now(), actor
     tenant.suspension_reason = reason.strip()
     tenant.is_suspended_for_nonpayment = for_nonpayment
+    _transition_done(tenant=tenant, actor=actor, verb=AuditVerb.TENANT_SUSPENDED, before=before,
+                     reason=f"suspended: {reason.strip()}")
     tenant.save(update_fields=["status", "suspended_at", "suspended_by", "suspension_reason",
                                "is_suspended_for_nonpayment", "updated_at"])
     notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.TENANT_SUSPENDED,
@@ -192,9 +214,11 @@ def tenant_suspend(*, tenant: Tenant, actor: User | None, reason: str, for_nonpa
 @transaction.atomic
 def tenant_reactivate(*, tenant: Tenant, actor: User | None) -> Tenant:
     """Lift a suspension (staff, or a verified payment)."""
-    tenant = _transition(tenant=tenant, to=TenantStatus.ACTIVE, from_statuses={TenantStatus.SUSPENDED})
+    tenant, before = _transition(tenant=tenant, to=TenantStatus.ACTIVE, from_statuses={TenantStatus.SUSPENDED})
     tenant.is_suspended_for_nonpayment = False
     tenant.suspension_reason = ""
+    _transition_done(tenant=tenant, actor=actor, verb=AuditVerb.TENANT_REACTIVATED, before=before,
+                     reason="reactivated")
     tenant.save(update_fields=["status", "is_suspended_for_nonpayment", "suspension_reason", "updated_at"])
     notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.TENANT_REACTIVATED,
            title="Your company is active again", body=f"{tenant.name} can use the platform again.")
@@ -209,9 +233,7 @@ SETTINGS_EDITABLE_FIELDS = ("timezone", "locale", "brand_color", "logo_url", "le
 def tenant_settings_update(*, tenant: Tenant, actor: User, **changes) -> TenantSettings:
     """Change the tenant's settings (branding, locale, billing details)."""
     row, _ = TenantSettings.objects.select_for_update().get_or_create(tenant=tenant)
-    fields = [name for name in SETTINGS_EDITABLE_FIELDS if name in changes]
-    for name in fields:
-        setattr(row, name, changes[name])
-    if fields:
-        row.save(update_fields=[*fields, "updated_at"])
+    changed = model_update(row, changes, allowed=SETTINGS_EDITABLE_FIELDS)
+    if changed:
+        audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TENANT_SETTINGS_UPDATED, obj=row, changes=changed)
     return row

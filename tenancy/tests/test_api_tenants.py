@@ -332,16 +332,17 @@ def test_settings_update_validates_and_logs(api, tenant, tenant_admin):
     assert bad.status_code == 400 and {"brand_color", "timezone"} <= set(bad.json()["fields"])
     good = client.patch("/api/tenants/settings/", {"timezone": "Europe/Berlin", "tax_id": "DE123"})
     assert good.status_code == 200 and good.json()["timezone"] == "Europe/Berlin"
-    log = ActivityLog.objects.get(tenant=tenant, verb="settings.updated")
+    log = ActivityLog.objects.get(tenant=tenant, verb="tenant.settings_updated")
     assert log.actor == tenant_admin and log.ip_address == "127.0.0.1"
-    assert log.changes == {"timezone": "Europe/Berlin", "tax_id": "DE123"}
+    assert log.changes["timezone"][1] == "Europe/Berlin" and log.changes["tax_id"] == ["", "DE123"]
+    assert log.object_type == "tenancy.tenantsettings"
 
 
 def test_activity_log_lists_the_tenants_writes_only(api, tenant, tenant_admin, other_admin):
     api(tenant_admin).patch("/api/tenants/settings/", {"locale": "fr-fr"}, HTTP_USER_AGENT="pytest-agent")
     api(other_admin).patch("/api/tenants/settings/", {"locale": "de-de"})
     rows = api(tenant_admin).get("/api/activity/").json()["results"]
-    assert [r["verb"] for r in rows] == ["settings.updated"]
+    assert [r["verb"] for r in rows] == ["tenant.settings_updated"]
     assert rows[0]["actor"] == tenant_admin.email and rows[0]["user_agent"] == "pytest-agent"
 
 

@@ -1,6 +1,8 @@
 """Health probes, the OpenAPI schema, and who may enter the control panel."""
 
 
+from django.urls import reverse
+
 from tenancy.models import ActivityLog, Tenant, TenantStatus
 
 
@@ -81,12 +83,15 @@ def test_admin_ip_allowlist(client, super_admin, settings):
     assert client.get("/admin/", REMOTE_ADDR="10.1.2.3").status_code == 200
 
 
-def test_admin_writes_are_in_the_activity_log(client, super_admin):
+def test_admin_actions_are_audited_on_the_admin_channel(client, super_admin):
+    pending = Tenant.objects.create(name="Gamma", slug="gamma", contact_email="a@gamma.example")
     client.force_login(super_admin)
-    response = client.post("/admin/auth/group/add/", {"name": "Operations"})
+    response = client.post(reverse("admin:tenancy_tenant_row_approve", args=[pending.pk]), {"_form_submitted": "1"})
     assert response.status_code == 302
-    log = ActivityLog.objects.get(verb="admin.auth_group_add")
-    assert log.actor == super_admin and log.tenant is None and log.ip_address == "127.0.0.1"
+    log = ActivityLog.objects.get()
+    assert (log.verb, log.actor, log.tenant, log.channel, log.ip_address) == (
+        "tenant.approved", super_admin, pending, "admin", "127.0.0.1")
+    assert log.changes == {"status": ["PENDING", "ACTIVE"]}
 
 
 def test_demo_seed_is_idempotent(db):

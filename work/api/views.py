@@ -7,10 +7,10 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from tenancy.api.base import TenantScopedViewSet, record_activity
+from tenancy.api.base import TenantScopedViewSet
 from tenancy.exceptions import ServiceError
 from tenancy.files import attachment_response
-from tenancy.permissions import IsManager
+from tenancy.permissions import ACTIVE_OR_SUSPENDED, IsManager
 from work import selectors
 from work.api import serializers as s
 from work.api.filters import TaskFilter, TeamInvitationFilter
@@ -37,9 +37,9 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
     queryset = Team.objects.all()
     serializer_class = s.TeamSerializer
     permission_classes = [IsTenantWorker]
+    tenant_read_states = ACTIVE_OR_SUSPENDED
     filterset_fields = ["is_archived"]
     ordering_fields = ["name", "created_at"]
-    activity_noun = "team"
 
     def get_tenant_queryset(self, tenant):
         return selectors.team_list(tenant=tenant, user=self.request.user)
@@ -53,7 +53,6 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         data = s.TeamCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         team = team_services.team_create(tenant=self.tenant, actor=request.user, **data.validated_data)
-        record_activity(request, verb="team.created", obj=team, changes=data.validated_data)
         return Response(self._team_out(team), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TeamUpdateSerializer, responses=s.TeamSerializer)
@@ -62,13 +61,11 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         data = s.TeamUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         team = team_services.team_update(tenant=self.tenant, actor=request.user, team=team, **data.validated_data)
-        record_activity(request, verb="team.updated", obj=team, changes=data.validated_data)
         return Response(self._team_out(team))
 
     @extend_schema(request=None, responses={204: None})
     def destroy(self, request, pk=None):
-        team = team_services.team_archive(tenant=self.tenant, actor=request.user, team=self.get_object())
-        record_activity(request, verb="team.archived", obj=team)
+        team_services.team_archive(tenant=self.tenant, actor=request.user, team=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses=s.TeamMemberSerializer(many=True))
@@ -86,8 +83,6 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         data.is_valid(raise_exception=True)
         membership = team_services.team_member_add(tenant=self.tenant, actor=request.user, team=team,
                                                    **data.validated_data)
-        record_activity(request, verb="team.member_added", obj=team,
-                        changes={"user": membership.user_id, "role": membership.role})
         return Response(s.TeamMemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TeamMemberRemoveSerializer, responses={204: None})
@@ -98,7 +93,6 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         data.is_valid(raise_exception=True)
         user = data.validated_data["user"]
         team_services.team_member_remove(tenant=self.tenant, actor=request.user, team=team, user=user)
-        record_activity(request, verb="team.member_removed", obj=team, changes={"user": user.pk})
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -108,12 +102,10 @@ class TeamInvitationViewSet(mixins.ListModelMixin, TenantScopedViewSet):
     queryset = TeamInvitation.objects.all()
     serializer_class = s.TeamInvitationSerializer
     filterset_class = TeamInvitationFilter
-    activity_noun = "team_invitation"
 
-    def get_permissions(self):
-        if self.action == "accept":
-            return [IsTenantWorker()]
-        return [IsManager()]
+    permission_classes = [IsManager]
+    action_permission_classes = {"accept": [IsTenantWorker]}
+    tenant_read_states = ACTIVE_OR_SUSPENDED
 
     def get_tenant_queryset(self, tenant):
         return selectors.team_invitation_list(tenant=tenant, user=self.request.user)
@@ -124,15 +116,12 @@ class TeamInvitationViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         data.is_valid(raise_exception=True)
         invitation, _token = team_services.team_invitation_create(tenant=self.tenant, actor=request.user,
                                                                   **data.validated_data)
-        record_activity(request, verb="team_invitation.created", obj=invitation,
-                        changes={"team": invitation.team_id, "email": invitation.email})
         return Response(s.TeamInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
     def destroy(self, request, pk=None):
-        invitation = team_services.team_invitation_revoke(tenant=self.tenant, actor=request.user,
+        team_services.team_invitation_revoke(tenant=self.tenant, actor=request.user,
                                                           invitation=self.get_object())
-        record_activity(request, verb="team_invitation.revoked", obj=invitation)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=s.TeamInvitationAcceptSerializer, responses={201: s.TeamMemberSerializer})
@@ -142,7 +131,6 @@ class TeamInvitationViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         data.is_valid(raise_exception=True)
         membership = team_services.team_invitation_accept(tenant=self.tenant, user=request.user,
                                                           token=data.validated_data["token"])
-        record_activity(request, verb="team_invitation.accepted", obj=membership.team)
         return Response(s.TeamMemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -152,10 +140,10 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
     queryset = Task.objects.all()
     serializer_class = s.TaskSerializer
     permission_classes = [IsTenantWorker]
+    tenant_read_states = ACTIVE_OR_SUSPENDED
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     filterset_class = TaskFilter
     ordering_fields = ["created_at", "updated_at", "due_on", "priority_rank", "position", "title"]
-    activity_noun = "task"
 
     def get_tenant_queryset(self, tenant):
         return selectors.task_list(tenant=tenant, user=self.request.user)
@@ -168,7 +156,6 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         data = s.TaskCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         task = task_services.task_create(tenant=self.tenant, actor=request.user, **data.validated_data)
-        record_activity(request, verb="task.created", obj=task, changes={"team": task.team_id})
         return Response(self._task_out(task), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TaskUpdateSerializer, responses=s.TaskSerializer)
@@ -177,14 +164,12 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         data = s.TaskUpdateSerializer(data=request.data, partial=True, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         task = task_services.task_update(tenant=self.tenant, actor=request.user, task=task, **data.validated_data)
-        record_activity(request, verb="task.updated", obj=task, changes=_plain(data.validated_data))
         return Response(self._task_out(task))
 
     @extend_schema(request=None, responses={204: None})
     def destroy(self, request, pk=None):
         task = self.get_object()
         task_services.task_delete(tenant=self.tenant, actor=request.user, task=task)
-        record_activity(request, verb="task.deleted", obj=task)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(parameters=[OpenApiParameter("team", OpenApiTypes.INT, required=True)],
@@ -207,7 +192,6 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         data = s.TaskMoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task = task_services.task_move(tenant=self.tenant, actor=request.user, task=task, **data.validated_data)
-        record_activity(request, verb="task.moved", obj=task, changes=data.validated_data)
         return Response(self._task_out(task))
 
     @extend_schema(methods=["GET"], responses=s.CommentSerializer(many=True))
@@ -220,7 +204,6 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
             data.is_valid(raise_exception=True)
             comment = comment_services.comment_create(tenant=self.tenant, actor=request.user, task=task,
                                                       **data.validated_data)
-            record_activity(request, verb="comment.created", obj=task, changes={"comment": comment.pk})
             return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(selectors.comment_list(tenant=self.tenant, task=task))
         return self.get_paginated_response(s.CommentSerializer(page, many=True).data)
@@ -234,13 +217,11 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         comment = selectors.comment_get(tenant=self.tenant, task=task, comment_id=comment_id)
         if request.method == "DELETE":
             comment_services.comment_delete(tenant=self.tenant, actor=request.user, comment=comment)
-            record_activity(request, verb="comment.deleted", obj=task, changes={"comment": comment.pk})
             return Response(status=status.HTTP_204_NO_CONTENT)
         data = s.CommentWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = comment_services.comment_update(tenant=self.tenant, actor=request.user, comment=comment,
                                                   **data.validated_data)
-        record_activity(request, verb="comment.edited", obj=task, changes={"comment": comment.pk})
         return Response(s.CommentSerializer(comment).data)
 
     @extend_schema(methods=["GET"], responses=s.AttachmentSerializer(many=True))
@@ -254,7 +235,6 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
             data.is_valid(raise_exception=True)
             attachment = attachment_services.attachment_add(tenant=self.tenant, actor=request.user, task=task,
                                                             upload=data.validated_data["file"])
-            record_activity(request, verb="attachment.added", obj=task, changes={"attachment": attachment.pk})
             return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(selectors.attachment_list(tenant=self.tenant, task=task))
         return self.get_paginated_response(s.AttachmentSerializer(page, many=True).data)
@@ -267,7 +247,6 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         attachment = selectors.attachment_get(tenant=self.tenant, task=task, attachment_id=attachment_id)
         if request.method == "DELETE":
             attachment_services.attachment_delete(tenant=self.tenant, actor=request.user, attachment=attachment)
-            record_activity(request, verb="attachment.deleted", obj=task, changes={"attachment": attachment.pk})
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(s.AttachmentSerializer(attachment).data)
 

@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from tenancy import files, limits
+from tenancy.audit import AuditVerb, audit_record
 from tenancy.exceptions import Forbidden
 from tenancy.models import Tenant, User
 from work.models import Attachment, Task, TaskAction
@@ -57,6 +58,8 @@ def attachment_add(*, tenant: Tenant, actor: User, task: Task, upload) -> Attach
             )
             activity_add(tenant=tenant, task=task, actor=actor, action=TaskAction.ATTACHMENT_ADDED,
                          field="attachment", new=original_name)
+            audit_record(tenant=tenant, actor=actor, verb=AuditVerb.ATTACHMENT_ADDED, obj=attachment,
+                         changes={"task": [None, task.pk], "name": [None, original_name], "size": [None, size]})
     except BaseException:
         default_storage.delete(name)
         raise
@@ -75,5 +78,7 @@ def attachment_delete(*, tenant: Tenant, actor: User, attachment: Attachment) ->
     activity_add(tenant=tenant, task=attachment.task, actor=actor, action=TaskAction.ATTACHMENT_DELETED,
                  field="attachment", old=attachment.original_name)
     name = attachment.file.name
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.ATTACHMENT_DELETED, obj=attachment,
+                 changes={"task": [attachment.task_id, None], "name": [attachment.original_name, None]})
     attachment.delete()
     delete_stored_files([name])

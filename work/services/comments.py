@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from tenancy.audit import AuditVerb, audit_record
 from tenancy.exceptions import Forbidden, ServiceError
 from tenancy.models import NotificationType, Tenant, User
 from tenancy.services.notifications import notify
@@ -28,6 +29,8 @@ def comment_create(*, tenant: Tenant, actor: User, task: Task, body: str) -> Com
     comment = Comment.objects.create(tenant=tenant, task=task, author=actor, body=_body_check(body))
     activity_add(tenant=tenant, task=task, actor=actor, action=TaskAction.COMMENTED, field="comment",
                  new=comment.pk)
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.COMMENT_CREATED, obj=comment,
+                 changes={"task": [None, task.pk], "body": [None, comment.body]})
     recipients = [user for user in (task.creator, task.assignee) if user is not None and user.pk != actor.pk]
     if recipients:
         notify(
@@ -54,6 +57,8 @@ def comment_update(*, tenant: Tenant, actor: User, comment: Comment, body: str) 
         comment.save(update_fields=["body", "edited_at"])
         activity_add(tenant=tenant, task=comment.task, actor=actor, action=TaskAction.COMMENT_EDITED,
                      field="comment", old=old, new=body)
+        audit_record(tenant=tenant, actor=actor, verb=AuditVerb.COMMENT_EDITED, obj=comment,
+                     changes={"body": [old, body]})
     return comment
 
 
@@ -66,4 +71,6 @@ def comment_delete(*, tenant: Tenant, actor: User, comment: Comment) -> None:
         raise Forbidden("Only its author or a company admin may delete a comment.", code="not_comment_author")
     activity_add(tenant=tenant, task=comment.task, actor=actor, action=TaskAction.COMMENT_DELETED,
                  field="comment", old=comment.pk)
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.COMMENT_DELETED, obj=comment,
+                 changes={"task": [comment.task_id, None], "body": [comment.body, None]})
     comment.delete()

@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from tenancy.audit import AuditVerb, audit_record, created, deleted, diff, snapshot
 from tenancy.exceptions import Conflict, Forbidden, ServiceError
 from tenancy.models import NotificationType, Tenant, User
 from tenancy.services.notifications import notify
@@ -107,6 +108,8 @@ def task_create(*, tenant: Tenant, actor: User, team: Team, title: str, descript
         completed_at=timezone.now() if status == TaskStatus.DONE else None,
     )
     activity_add(tenant=tenant, task=task, actor=actor, action=TaskAction.CREATED, field="status", new=status)
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TASK_CREATED, obj=task,
+                 changes=created(task, ["team", "title", "status", "priority", "assignee", "due_on"]))
     if assignee is not None:
         activity_add(tenant=tenant, task=task, actor=actor, action=TaskAction.ASSIGNED, field="assignee",
                      new=assignee)
@@ -130,6 +133,7 @@ def task_update(*, tenant: Tenant, actor: User, task: Task, **changes) -> Task:
         _choice_check(field="priority", value=changes["priority"], choices=TaskPriority)
     if "assignee" in changes:
         _assignee_check(tenant=tenant, team=task.team, assignee=changes["assignee"])
+    before = snapshot(task, UPDATABLE_FIELDS)
     changed = []
     for field in UPDATABLE_FIELDS:
         if field not in changes:
@@ -143,6 +147,8 @@ def task_update(*, tenant: Tenant, actor: User, task: Task, **changes) -> Task:
         activity_add(tenant=tenant, task=task, actor=actor, action=action, field=field, old=old, new=new)
     if changed:
         task.save(update_fields=[*changed, "updated_at"])
+        audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TASK_UPDATED, obj=task,
+                     changes=diff(before, snapshot(task, changed)))
         if "assignee" in changed:
             _notify_assigned(tenant=tenant, actor=actor, task=task)
     return task
@@ -198,6 +204,9 @@ def task_move(*, tenant: Tenant, actor: User, task: Task, status: str, position:
     if task.position != old_position:
         activity_add(tenant=tenant, task=task, actor=actor, action=TaskAction.MOVED, field="position",
                      old=old_position, new=task.position)
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TASK_MOVED, obj=task,
+                 changes=diff({"status": old_status, "position": old_position},
+                              {"status": status, "position": task.position}))
     return task
 
 
@@ -214,6 +223,8 @@ def task_delete(*, tenant: Tenant, actor: User, task: Task) -> None:
                         code="permission_denied")
     names = list(task.attachments.values_list("file", flat=True))
     status = task.status
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TASK_DELETED, obj=task,
+                 changes=deleted(task, ["team", "title", "status"]))
     task.delete()
     rest = list(Task.objects.select_for_update().filter(tenant=tenant, team=team, status=status)
                 .order_by("position", "id"))

@@ -7,8 +7,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenancy import limits
+from tenancy.audit import AuditVerb, audit_record, created
 from tenancy.exceptions import Conflict, Forbidden, NotFound, ServiceError
 from tenancy.models import NotificationType, Tenant, User
+from tenancy.services.common import model_update
 from tenancy.services.notifications import notify
 from tenancy.tokens import invitation_check_usable, token_hash, token_new
 from work.models import Task, TaskAction, TaskActivity, Team, TeamInvitation, TeamMember, TeamRole
@@ -74,6 +76,8 @@ def team_create(*, tenant: Tenant, actor: User, name: str, description: str = ""
         raise Conflict("A team with this name already exists.", code="team_name_taken") from exc
     if actor.tenant_id == tenant.id:
         TeamMember.objects.create(tenant=tenant, team=team, user=actor, role=TeamRole.MANAGER)
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TEAM_CREATED, obj=team,
+                 changes=created(team, ["name", "description"]))
     return team
 
 
@@ -84,15 +88,14 @@ def team_update(*, tenant: Tenant, actor: User, team: Team, name: str | None = N
     _same_tenant(tenant, team)
     _manage_check(actor=actor, team=team)
     team = Team.objects.select_for_update().get(pk=team.pk, tenant=tenant)
-    fields = []
+    changes = {}
     if name is not None and name.strip() != team.name:
-        team.name = _name_check(tenant=tenant, name=name, exclude_id=team.pk)
-        fields.append("name")
-    if description is not None and description != team.description:
-        team.description = description
-        fields.append("description")
-    if fields:
-        team.save(update_fields=[*fields, "updated_at"])
+        changes["name"] = _name_check(tenant=tenant, name=name, exclude_id=team.pk)
+    if description is not None:
+        changes["description"] = description
+    changed = model_update(team, changes, allowed=("name", "description"))
+    if changed:
+        audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TEAM_UPDATED, obj=team, changes=changed)
     return team
 
 
@@ -106,6 +109,8 @@ def team_archive(*, tenant: Tenant, actor: User, team: Team) -> Team:
         team.is_archived = True
         team.archived_at = timezone.now()
         team.save(update_fields=["is_archived", "archived_at", "updated_at"])
+        audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TEAM_ARCHIVED, obj=team,
+                     changes={"is_archived": [False, True]})
     return team
 
 
@@ -128,7 +133,10 @@ def team_member_add(*, tenant: Tenant, actor: User, team: Team, user: User,
     """Add a user of the same company to the team."""
     _same_tenant(tenant, team, user)
     _manage_check(actor=actor, team=team)
-    return _add_member(tenant=tenant, team=team, user=user, role=role)
+    membership = _add_member(tenant=tenant, team=team, user=user, role=role)
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TEAM_MEMBER_ADDED, obj=team,
+                 changes={"member": [None, user.email], "role": [None, role]})
+    return membership
 
 
 @transaction.atomic
@@ -152,6 +160,10 @@ def team_member_remove(*, tenant: Tenant, actor: User, team: Team, user: User) -
         for task in tasks
     ])
     Task.objects.filter(pk__in=[t.pk for t in tasks]).update(assignee=None, updated_at=timezone.now())
+    changes = {"member": [user.email, None]}
+    if tasks:
+        changes["assignee_removed_from_tasks"] = [[task.pk for task in tasks], []]
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TEAM_MEMBER_REMOVED, obj=team, changes=changes)
 
 
 @transaction.atomic
@@ -182,6 +194,8 @@ def team_invitation_create(*, tenant: Tenant, actor: User, team: Team, email: st
         tenant=tenant, team=team, email=email, role=role, token_hash=hashed,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS), invited_by=actor,
     )
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TEAM_INVITATION_CREATED, obj=invitation,
+                 changes=created(invitation, ["team", "email", "role"]))
     if invitee is not None:
         link = f"{settings.FRONTEND_URL}/teams/accept-invitation?token={token}"
         notify(
@@ -204,6 +218,8 @@ def team_invitation_revoke(*, tenant: Tenant, actor: User, invitation: TeamInvit
         raise Conflict("This invitation is no longer pending.", code="invitation_not_pending")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TEAM_INVITATION_REVOKED, obj=invitation,
+                 changes={"revoked_at": [None, invitation.revoked_at]})
     return invitation
 
 
@@ -224,4 +240,6 @@ def team_invitation_accept(*, tenant: Tenant, user: User, token: str) -> TeamMem
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    audit_record(tenant=tenant, actor=user, verb=AuditVerb.TEAM_INVITATION_ACCEPTED, obj=invitation.team,
+                 changes={"member": [None, user.email], "role": [None, invitation.role]})
     return membership

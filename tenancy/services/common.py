@@ -1,0 +1,26 @@
+"""Small helpers every app's services share."""
+
+from collections.abc import Iterable
+
+from django.db import models
+
+from tenancy.audit import diff, snapshot
+
+
+def model_update(obj: models.Model, changes: dict, *, allowed: Iterable[str]) -> dict:
+    """Set the `allowed` fields given in `changes` on a (locked) row and save only those that changed.
+
+    Returns the audit diff `{field: [old, new]}`; an empty dict means nothing was saved. `updated_at`
+    is saved too when the model has one.
+    """
+    fields = [name for name in allowed if name in changes]
+    before = snapshot(obj, fields)
+    for name in fields:
+        setattr(obj, name, changes[name])
+    changed = diff(before, snapshot(obj, fields))
+    if changed:
+        update_fields = list(changed)
+        if any(field.name == "updated_at" for field in obj._meta.concrete_fields):
+            update_fields.append("updated_at")
+        obj.save(update_fields=update_fields)
+    return changed
