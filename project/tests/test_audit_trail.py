@@ -63,6 +63,8 @@ NOT_STATE_CHANGING = {
     "billing.services.cycle.billing_cycle_run_for_tenant": "walked by test_the_billing_cycle_acts_as_the_system_actor",
     "billing.services.limits.plan_limits_for_tenant": "read",
     "billing.services.limits.limit_check": "check",
+    "billing.services.limits.free_plan": "read",
+    "billing.services.limits.subscription_grants_plan": "predicate",
     "work.services.attachments.delete_stored_files": "storage clean-up after commit",
     "work.services.tasks.activity_add": "the task's own history (TaskActivity)",
     "work.services.teams.limit_check_locked": "check",
