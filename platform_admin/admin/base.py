@@ -2,17 +2,68 @@
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db import router, transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
+from unfold.decorators import display
 
 from platform_admin.forms import ReasonForm
 from platform_admin.paginator import LargeTablePaginator
 from tenancy.exceptions import ServiceError
+
+
+def admin_url(obj) -> str | None:
+    """The control panel's page of `obj`, if it has one."""
+    if obj is None or obj.pk is None:
+        return None
+    try:
+        return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    except NoReverseMatch:
+        return None
+
+
+def admin_link(obj, text=None) -> str:
+    """A link to `obj`'s page (a record that names another leads to it); "-" for nothing."""
+    if obj is None:
+        return "-"
+    url = admin_url(obj)
+    if url is None:
+        return str(text if text is not None else obj)
+    return format_html('<a class="text-primary-600 font-medium hover:underline" href="{}">{}</a>', url,
+                       text if text is not None else obj)
+
+
+class LinkColumnsMixin:
+    """List columns that link to the company, invoice, subscription, user a row names."""
+
+    @display(description="Company", ordering="tenant__name")
+    def company(self, obj):
+        return admin_link(obj.tenant)
+
+    @display(description="Invoice", ordering="invoice__number")
+    def invoice_link(self, obj):
+        return admin_link(obj.invoice)
+
+    @display(description="Subscription")
+    def subscription_link(self, obj):
+        return admin_link(obj.subscription)
+
+    @display(description="User", ordering="recipient__email")
+    def recipient_link(self, obj):
+        return admin_link(obj.recipient)
+
+    @display(description="By", ordering="actor__email")
+    def actor_link(self, obj):
+        return admin_link(obj.actor) if obj.actor_id else "System"
 
 
 class ReadOnlyMixin:
@@ -28,8 +79,56 @@ class ReadOnlyMixin:
         return False
 
 
-class PlatformModelAdmin(ModelAdmin):
-    """Big lists page without a full COUNT; filters are applied with one submit."""
+# The largest primary key a database column holds: a bigger number in a form is an invalid choice, not a crash.
+MAX_PK = 2**63 - 1
+
+
+def _is_storable_pk(value) -> bool:
+    try:
+        return abs(int(str(value))) <= MAX_PK
+    except (TypeError, ValueError):
+        return True  # not a number: the field's own validation refuses it
+
+
+def bound_choice_field(field: forms.Field) -> forms.Field:
+    """Make a model choice field refuse ids no column can hold (SQLite raises OverflowError on them)."""
+    if not isinstance(field, forms.ModelChoiceField):
+        return field
+    clean = field.clean
+
+    def bounded_clean(value):
+        values = value if isinstance(value, list | tuple) else [value]
+        if not all(_is_storable_pk(item) for item in values if item not in (None, "")):
+            raise ValidationError("Select a valid choice.", code="invalid_choice")
+        return clean(value)
+
+    field.clean = bounded_clean
+    return field
+
+
+def service_error_form(form_class: type[forms.BaseForm], error: ServiceError) -> type[forms.BaseForm]:
+    """A form class that shows a service's refusal on the fields it names (or above the form)."""
+
+    class ServiceRefusedForm(form_class):
+        def clean(self):
+            cleaned_data = super().clean()
+            named = [name for name in error.fields if name in self.fields]
+            for name in named:
+                self.add_error(name, error.detail if len(named) == 1 else error.fields[name])
+            if not named or len(named) > 1:
+                self.add_error(None, error.detail)
+            return cleaned_data
+
+    ServiceRefusedForm.__name__ = form_class.__name__
+    return ServiceRefusedForm
+
+
+class PlatformModelAdmin(LinkColumnsMixin, ModelAdmin):
+    """Big lists page without a full COUNT; filters are applied with one submit.
+
+    A service that refuses a form's save (a `ServiceError`) shows as a form error on the fields it names:
+    the save is rolled back and the form is shown again with the error, never an error page.
+    """
 
     show_full_result_count = False
     paginator = LargeTablePaginator
@@ -39,6 +138,40 @@ class PlatformModelAdmin(ModelAdmin):
     # {action name: predicate(obj)}: a detail action is shown only when it can apply to the object's state.
     # The services still refuse a wrong transition (a row action or a stale page posts it anyway).
     detail_action_applies: dict[str, Callable] = {}
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super()._changeform_view(request, object_id, form_url, extra_context)
+        except ServiceError as error:
+            request.service_error = error  # the second pass shows it on the form and saves nothing
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        error = getattr(request, "service_error", None)
+        return form if error is None else service_error_form(form, error)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return bound_choice_field(field) if field is not None else None
+
+    def response_action(self, request, queryset):
+        """Drop selected ids that cannot be ids (a tampered or stale form): they select nothing."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        valid = []
+        for pk in selected:
+            try:
+                self.model._meta.pk.to_python(pk)
+            except ValidationError:
+                continue
+            if _is_storable_pk(pk):
+                valid.append(pk)
+        if len(valid) != len(selected):
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, valid)
+            queryset = queryset.filter(pk__in=valid) if valid else queryset.none()
+        return super().response_action(request, queryset)
 
     def get_actions_detail(self, request: HttpRequest, object_id):
         actions = super().get_actions_detail(request, object_id)
@@ -56,8 +189,6 @@ class PlatformModelAdmin(ModelAdmin):
         return reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{name}", args=args)
 
     def get_object_or_404(self, request: HttpRequest, object_id):
-        from django.http import Http404
-
         obj = self.get_object(request, object_id)
         if obj is None:
             raise Http404
@@ -113,6 +244,19 @@ class PlatformModelAdmin(ModelAdmin):
 
 class HistoryAdmin(SimpleHistoryAdmin, PlatformModelAdmin):
     """A platform admin class with the object's history (django-simple-history)."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404  # rows are never deleted here: no row, no history
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        if not self.model.history.model.objects.filter(pk=version_id if str(version_id).isdigit() else None,
+                                                       **{self.model._meta.pk.attname: unquote(object_id)}).exists():
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def back_to(request: HttpRequest, url: str) -> HttpResponse:

@@ -91,7 +91,7 @@ class PlanAdmin(StreamingImportExportMixin, HistoryAdmin):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(StreamingExportMixin, ServiceOnlyAdmin):
-    list_display = ["tenant", "plan", "show_status", "current_period_start", "current_period_end", "next_plan",
+    list_display = ["company", "plan", "show_status", "current_period_start", "current_period_end", "next_plan",
                     "cancel_at_period_end"]
     list_filter = ["status", ("tenant", AutocompleteSelectFilter), "plan", ("current_period_end", RangeDateFilter)]
     list_select_related = ["tenant", "plan", "next_plan"]
@@ -110,7 +110,7 @@ class SubscriptionAdmin(StreamingExportMixin, ServiceOnlyAdmin):
 
     @display(description="Status", ordering="status", label=SUBSCRIPTION_LABELS)
     def show_status(self, obj):
-        return obj.status
+        return obj.status, obj.get_status_display()
 
     def has_manage_permission(self, request, obj=None):
         return request.user.has_perm("billing.change_subscription")
@@ -195,7 +195,7 @@ class VerificationFilter(admin.SimpleListFilter):
 
 @admin.register(Payment)
 class PaymentAdmin(StreamingExportMixin, ServiceOnlyAdmin):
-    list_display = ["created_at", "tenant", "invoice", "amount", "currency", "method", "reference", "paid_on",
+    list_display = ["created_at", "company", "invoice_link", "amount", "currency", "method", "reference", "paid_on",
                     "show_verification"]
     list_filter = [VerificationFilter, "method", ("tenant", AutocompleteSelectFilter), ("paid_on", RangeDateFilter)]
     list_select_related = ["tenant", "invoice"]
@@ -223,12 +223,7 @@ class PaymentAdmin(StreamingExportMixin, ServiceOnlyAdmin):
 
     @display(description="Verification", ordering="verification_status", label=VERIFICATION_LABELS)
     def show_verification(self, obj):
-        return obj.verification_status
-
-    @display(description="Invoice")
-    def invoice_link(self, obj):
-        return format_html('<a class="text-primary-600" href="{}">{}</a>',
-                           reverse("admin:billing_invoice_change", args=[obj.invoice_id]), obj.invoice)
+        return obj.verification_status, obj.get_verification_status_display()
 
     @display(description="Proof")
     def proof_preview(self, obj):
@@ -323,7 +318,7 @@ class InvoiceLineInline(TabularInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(StreamingExportMixin, ServiceOnlyAdmin):
-    list_display = ["show_number", "tenant", "show_status", "kind", "issued_on", "due_on", "total", "currency"]
+    list_display = ["show_number", "company", "show_status", "kind", "issued_on", "due_on", "total", "currency"]
     list_filter = ["status", "kind", ("tenant", AutocompleteSelectFilter), ("issued_on", RangeDateFilter),
                    ("due_on", RangeDateFilter)]
     list_select_related = ["tenant"]
@@ -354,7 +349,7 @@ class InvoiceAdmin(StreamingExportMixin, ServiceOnlyAdmin):
 
     @display(description="Status", ordering="status", label=INVOICE_LABELS)
     def show_status(self, obj):
-        return obj.status
+        return obj.status, obj.get_status_display()
 
     def get_readonly_fields(self, request, obj=None):
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]

@@ -1,9 +1,13 @@
 """The platform's own settings."""
 
+from celery.schedules import ParseException
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django_celery_beat.admin import CrontabScheduleAdmin as BeatCrontabScheduleAdmin
+from django_celery_beat.models import CrontabSchedule
 
 from platform_admin.admin.base import HistoryAdmin
 from platform_admin.models import SystemSetting
@@ -48,3 +52,34 @@ class SystemSettingAdmin(HistoryAdmin):
         if self.has_add_permission(request):
             return HttpResponseRedirect(self.model_url("add"))
         return super().changelist_view(request, extra_context)
+
+
+# --- the beat schedule (django-celery-beat's own admin, with one refusal made a form error) --------------------
+
+
+class CrontabScheduleForm(forms.ModelForm):
+    """django-celery-beat's validators let celery's ParseException escape ("-5" as a minute): make it a form error."""
+
+    class Meta:
+        model = CrontabSchedule
+        fields = ["minute", "hour", "day_of_month", "month_of_year", "day_of_week", "timezone"]
+
+    def _post_clean(self):
+        try:
+            super()._post_clean()
+        except ParseException as exc:
+            self.add_error(None, f"Not a valid schedule: {exc}.")
+
+
+admin.site.unregister(CrontabSchedule)
+
+
+@admin.register(CrontabSchedule)
+class CrontabScheduleAdmin(BeatCrontabScheduleAdmin):
+    form = CrontabScheduleForm
+
+    def human_readable(self, obj):
+        try:
+            return obj.human_readable
+        except (ParseException, ValueError):
+            return "-"

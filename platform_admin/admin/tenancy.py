@@ -162,7 +162,7 @@ class TenantAdmin(StreamingExportMixin, HistoryAdmin):
 
     @display(description="Status", ordering="status", label=TENANT_STATUS_LABELS)
     def show_status(self, obj):
-        return obj.status
+        return obj.status, obj.get_status_display()
 
     def get_search_results(self, request, queryset, search_term):
         """Also find a company by its exact tax id, through the blind index (the column is encrypted)."""
@@ -296,7 +296,7 @@ class UserAdmin(HistoryAdmin, BaseUserAdmin):
     add_form = StaffCreationForm
     change_password_form = AdminPasswordChangeForm
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "tenant", "role", "is_active", "is_staff"]
+    list_display = ["email", "first_name", "last_name", "company", "role", "is_active", "is_staff"]
     list_filter = [UserTypeFilter, "role", "is_active", ("tenant", AutocompleteSelectFilter)]
     list_select_related = ["tenant"]
     search_fields = ["email", "first_name", "last_name", "tenant__name"]
@@ -388,7 +388,7 @@ class UserAdmin(HistoryAdmin, BaseUserAdmin):
 
 @admin.register(TenantInvitation)
 class TenantInvitationAdmin(PlatformModelAdmin):
-    list_display = ["email", "tenant", "role", "expires_at", "accepted_at", "revoked_at"]
+    list_display = ["email", "company", "role", "expires_at", "accepted_at", "revoked_at"]
     list_filter = ["role", ("tenant", AutocompleteSelectFilter)]
     list_select_related = ["tenant"]
     search_fields = ["email", "tenant__name"]
@@ -405,7 +405,7 @@ class TenantInvitationAdmin(PlatformModelAdmin):
 
 @admin.register(ActivityLog)
 class ActivityLogAdmin(ReadOnlyMixin, PlatformModelAdmin):
-    list_display = ["created_at", "tenant", "actor", "verb", "object_type", "object_id", "object_repr",
+    list_display = ["created_at", "company", "actor_link", "verb", "object_type", "object_id", "object_repr",
                     "ip_address"]
     list_filter = [("tenant", AutocompleteSelectFilter), ("created_at", RangeDateFilter), "object_type"]
     list_select_related = ["tenant", "actor"]
@@ -415,7 +415,7 @@ class ActivityLogAdmin(ReadOnlyMixin, PlatformModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyMixin, PlatformModelAdmin):
-    list_display = ["created_at", "tenant", "recipient", "type", "title", "read_at"]
+    list_display = ["created_at", "company", "recipient_link", "type", "title", "read_at"]
     list_filter = ["type", ("tenant", AutocompleteSelectFilter)]
     list_select_related = ["tenant", "recipient"]
     search_fields = ["title", "recipient__email"]

@@ -17,7 +17,7 @@ class TeamMemberInline(ReadOnlyMixin, TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(ReadOnlyMixin, PlatformModelAdmin):
-    list_display = ["name", "tenant", "is_archived", "created_at"]
+    list_display = ["name", "company", "is_archived", "created_at"]
     list_filter = [("tenant", AutocompleteSelectFilter), "is_archived"]
     list_select_related = ["tenant"]
     search_fields = ["name", "tenant__name"]
@@ -27,7 +27,7 @@ class TeamAdmin(ReadOnlyMixin, PlatformModelAdmin):
 
 @admin.register(Task)
 class TaskAdmin(ReadOnlyMixin, PlatformModelAdmin):
-    list_display = ["title", "tenant", "team", "status", "priority", "assignee", "due_on", "created_at"]
+    list_display = ["title", "company", "team", "status", "priority", "assignee", "due_on", "created_at"]
     list_filter = [("tenant", AutocompleteSelectFilter), "status", "priority"]
     list_select_related = ["tenant", "team", "assignee"]
     search_fields = ["title", "team__name", "tenant__name"]
