@@ -233,4 +233,5 @@ def test_unknown_objects_are_404(admin_client, world, plan):
                 url_or_none("admin:tenancy_tenant_history", "abc"),
                 url_or_none("admin:billing_plan_simple_history", plan.pk, 999999)]:
         assert client.get(url).status_code == 404, url
-    assert client.post(url_or_none("admin:tenancy_tenant_row_approve", 999999), {"_form_submitted": "on"}).status_code == 404
+    approve = url_or_none("admin:tenancy_tenant_row_approve", 999999)
+    assert client.post(approve, {"_form_submitted": "on"}).status_code == 404
