@@ -3,13 +3,13 @@
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.forms import PasswordResetForm
 from django.core.files.storage import default_storage
 from django.db import transaction
 
 from tenancy import files
 from tenancy.audit import AuditVerb, audit_record
 from tenancy.exceptions import Forbidden, ServiceError
+from tenancy.forms import TenantPasswordResetForm
 from tenancy.models import User
 from tenancy.services.auth import user_revoke_tokens
 from tenancy.services.members import member_update
@@ -46,7 +46,7 @@ def user_send_password_reset(*, user: User) -> None:
     """E-mail the user the same reset link as the API's password reset (it opens the frontend)."""
     if not user.is_active or not user.has_usable_password():
         raise ServiceError("This account cannot reset its password.", code="reset_unavailable")
-    form = PasswordResetForm(data={"email": user.email})
+    form = TenantPasswordResetForm(data={"email": user.email})
     if not form.is_valid():
         raise ServiceError("This account has no valid e-mail address.", code="reset_unavailable")
     form.save(

@@ -35,7 +35,8 @@ RESERVED_SUBDOMAINS = env.list(
         "staff", "auth", "login", "signup", "register", "test", "dev", "staging", "internal",
     ],
 )
-FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
+# The portal's address in e-mailed links; `{host}` becomes the company's own host (tenancy/links.py).
+FRONTEND_URL = env("FRONTEND_URL", default="http://{host}:8000/app").rstrip("/")
 
 INSTALLED_APPS = [
     # unfold's basic config: the admin site is platform_admin's PlatformAdminSite (an unfold site).

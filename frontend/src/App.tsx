@@ -5,9 +5,16 @@ import { Layout } from "./components/Layout";
 import { Loading, PageTitle } from "./components/ui";
 import { config } from "./config";
 import { ContinueOnCompanyHost, Rejected, WaitingForApproval } from "./screens/Approval";
+import { Billing } from "./screens/Billing";
+import { Board, BoardIndex } from "./screens/Board";
+import { Company } from "./screens/Company";
 import { Dashboard } from "./screens/Dashboard";
 import { Login } from "./screens/Login";
+import { Notifications } from "./screens/Notifications";
+import { Profile } from "./screens/Profile";
+import { AcceptInvitation, AcceptTeamInvitation, ForgotPassword, ResetPassword } from "./screens/PublicForms";
 import { SignUp } from "./screens/SignUp";
+import { TeamDetail, Teams } from "./screens/Teams";
 
 /** Signed-in routes: the company's state decides what can be shown (PENDING waits, REJECTED explains). */
 function Private({ children, admin = false }: { children: ReactNode; admin?: boolean }) {
@@ -61,8 +68,22 @@ export function App() {
     <Routes>
       <Route path="/login" element={<Public><Login /></Public>} />
       <Route path="/signup" element={<Public><SignUp /></Public>} />
+      <Route path="/forgot-password" element={<Public><ForgotPassword /></Public>} />
+      <Route path="/reset-password" element={<ResetPassword />} />
+      <Route path="/accept-invitation" element={<Public><AcceptInvitation /></Public>} />
+      <Route path="/teams/accept-invitation" element={<AcceptTeamInvitation />} />
       <Route path="/waiting" element={<Waiting />} />
       <Route path="/" element={config.platform ? <PlatformHome /> : <Private><Dashboard /></Private>} />
+      <Route path="/board" element={<Private><BoardIndex /></Private>} />
+      <Route path="/board/:teamId" element={<Private><Board /></Private>} />
+      <Route path="/board/:teamId/task/:taskId" element={<Private><Board /></Private>} />
+      <Route path="/teams" element={<Private><Teams /></Private>} />
+      <Route path="/teams/:teamId" element={<Private><TeamDetail /></Private>} />
+      <Route path="/notifications" element={<Private><Notifications /></Private>} />
+      <Route path="/profile" element={<Private><Profile /></Private>} />
+      <Route path="/billing" element={<Private admin><Billing /></Private>} />
+      <Route path="/company" element={<Private admin><Company /></Private>} />
+      <Route path="/company/:tab" element={<Private admin><Company /></Private>} />
       <Route path="*" element={<Private><NotFound /></Private>} />
     </Routes>
   );

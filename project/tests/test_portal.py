@@ -5,7 +5,7 @@ import json
 import re
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 
 from tenancy.models import TenantStatus
 from tenancy.tests.factories import TenantFactory
@@ -102,3 +102,32 @@ def test_a_pending_company_still_gets_the_portal(db, dist):
     TenantFactory(slug="newco", status=TenantStatus.PENDING)
 
     assert Client(HTTP_HOST="newco.localhost").get("/app/").status_code == 200
+
+
+def test_e_mailed_links_open_the_portal_on_the_companys_own_host(db, settings, tenant, tenant_admin):
+    from django.core import mail
+
+    from tenancy.links import portal_url
+    from tenancy.services.members import invitation_create
+
+    settings.FRONTEND_URL = "https://{host}/app"
+    assert portal_url(tenant) == "https://alpha.localhost/app"
+    assert portal_url(None) == "https://localhost/app"
+    settings.FRONTEND_URL = "https://portal.example.com"
+    assert portal_url(tenant) == "https://portal.example.com"
+
+    settings.FRONTEND_URL = "http://{host}:8000/app"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        invitation_create(tenant=tenant, actor=tenant_admin, email="new@alpha.example", role="MEMBER")
+    assert "http://alpha.localhost:8000/app/accept-invitation?token=" in mail.outbox[-1].body
+
+
+def test_the_password_reset_link_opens_the_portal_on_the_users_host(db, settings, tenant, tenant_admin):
+    from django.core import mail
+    from rest_framework.test import APIClient
+
+    settings.FRONTEND_URL = "http://{host}:8000/app"
+    response = APIClient(HTTP_HOST="alpha.localhost").post("/api/auth/password-reset/", {"email": tenant_admin.email})
+
+    assert response.status_code == 200
+    assert "http://alpha.localhost:8000/app/reset-password?uid=" in mail.outbox[-1].body

@@ -2,20 +2,19 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenancy import limits
 from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
 from tenancy.exceptions import Conflict, Forbidden, NotFound, ServiceError
+from tenancy.links import portal_url
 from tenancy.models import TENANT_ROLES, Role, Tenant, TenantInvitation, User
 from tenancy.permissions import can_assign_role
 from tenancy.services.tenants import email_check, password_check
 from tenancy.tokens import invitation_check_usable, token_hash, token_new
 
 INVITATION_DAYS = 7
-
 
 
 def _role_check(*, actor: User, role: str) -> None:
@@ -50,7 +49,7 @@ def invitation_create(*, tenant: Tenant, actor: User, email: str, role: str) -> 
     )
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVITATION_CREATED, obj=invitation,
                  changes=created(invitation, ["email", "role"]))
-    link = f"{settings.FRONTEND_URL}/accept-invitation?token={token}"
+    link = f"{portal_url(tenant)}/accept-invitation?token={token}"
     transaction.on_commit(lambda: send_email.delay(
         to=[email],
         subject=f"You are invited to {tenant.name}",

@@ -2,13 +2,13 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenancy import limits
 from tenancy.audit import AuditVerb, audit_record, created
 from tenancy.exceptions import Conflict, Forbidden, NotFound, ServiceError
+from tenancy.links import portal_url
 from tenancy.models import NotificationType, Tenant, User
 from tenancy.services.common import model_update
 from tenancy.services.notifications import notify
@@ -197,7 +197,7 @@ def team_invitation_create(*, tenant: Tenant, actor: User, team: Team, email: st
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TEAM_INVITATION_CREATED, obj=invitation,
                  changes=created(invitation, ["team", "email", "role"]))
     if invitee is not None:
-        link = f"{settings.FRONTEND_URL}/teams/accept-invitation?token={token}"
+        link = f"{portal_url(tenant)}/teams/accept-invitation?token={token}"
         notify(
             tenant=tenant, recipients=[invitee], type=NotificationType.TEAM_INVITATION,
             title=f"You are invited to the team {team.name}",
