@@ -65,13 +65,12 @@ export async function download(url: string, fallbackName: string): Promise<void>
   const link = document.createElement("a");
   link.href = URL.createObjectURL(blob);
   link.download = name;
-  link.dataset.downloaded = name;
+  link.textContent = name;
+  link.hidden = true;
   document.body.appendChild(link);
   link.click();
-  window.setTimeout(() => {
-    URL.revokeObjectURL(link.href);
-    link.remove();
-  }, 1000);
+  link.remove();
+  window.setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 }
 
 /** Upload multipart form data with progress (fetch cannot report upload progress; XHR can). */

@@ -32,7 +32,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </Link>
         <button
           type="button"
-          className="menu-toggle"
+          className="menu-toggle button secondary small"
           aria-expanded={menuOpen}
           aria-controls="main-nav"
           onClick={() => setMenuOpen((open) => !open)}

@@ -75,7 +75,7 @@ export function Billing() {
                       <li key={u.resource}>
                         <div className="row spread">
                           <span>{RESOURCE_LABELS[u.resource] ?? u.resource}</span>
-                          <span>{u.used} of {u.limit ?? "unlimited"}</span>
+                          <span>{Number.isInteger(u.used) ? u.used : Number(u.used).toFixed(2)} of {u.limit ?? "unlimited"}</span>
                         </div>
                         {u.limit ? (
                           <progress max={u.limit} value={Math.min(u.used, u.limit)} aria-label={`${RESOURCE_LABELS[u.resource] ?? u.resource} used`} />

@@ -268,6 +268,14 @@ function Attachments({ task }: { task: Task }) {
   );
 }
 
+/** A history value as people read it (statuses and priorities by their labels). */
+function readable(field: string, value: string | null | undefined): string {
+  if (!value) return "—";
+  if (field === "status") return STATUS_LABELS[value as Task["status"]] ?? value;
+  if (field === "priority") return PRIORITY_LABELS[value as Task["priority"]] ?? value;
+  return value;
+}
+
 function History({ task }: { task: Task }) {
   const history = useQuery({
     queryKey: ["task", task.id, "activities"],
@@ -283,7 +291,7 @@ function History({ task }: { task: Task }) {
               <li key={entry.id}>
                 {personName(entry.actor)} · {entry.action.toLowerCase().replace(/_/g, " ")}
                 {entry.field ? ` ${entry.field}` : ""}
-                {entry.old_value || entry.new_value ? `: ${entry.old_value || "—"} → ${entry.new_value || "—"}` : ""}
+                {entry.old_value || entry.new_value ? `: ${readable(entry.field, entry.old_value)} → ${readable(entry.field, entry.new_value)}` : ""}
                 <span className="muted"> · {formatDateTime(entry.created_at)}</span>
               </li>
             ))}
