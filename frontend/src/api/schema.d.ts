@@ -2458,7 +2458,6 @@ export interface components {
          *     * `member.updated` - Member changed
          *     * `user.activated` - User activated
          *     * `user.deactivated` - User deactivated
-         *     * `user.role_changed` - User role changed
          *     * `user.profile_updated` - Profile changed
          *     * `user.password_changed` - Password changed
          *     * `user.password_reset` - Password reset
@@ -2499,7 +2498,7 @@ export interface components {
          *     * `attachment.deleted` - Attachment deleted
          * @enum {string}
          */
-        VerbEnum: "tenant.registered" | "tenant.created" | "tenant.updated" | "tenant.approved" | "tenant.rejected" | "tenant.suspended" | "tenant.reactivated" | "tenant.settings_updated" | "domain.added" | "domain.updated" | "domain.removed" | "invitation.created" | "invitation.revoked" | "invitation.accepted" | "member.updated" | "user.activated" | "user.deactivated" | "user.role_changed" | "user.profile_updated" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "plan.created" | "plan.updated" | "subscription.created" | "subscription.cancelled" | "subscription.extended" | "subscription.plan_changed" | "subscription.renewed" | "subscription.past_due" | "subscription.expired" | "subscription.ended" | "payment.submitted" | "payment.verified" | "payment.rejected" | "invoice.created" | "invoice.issued" | "invoice.voided" | "invoice.paid" | "team.created" | "team.updated" | "team.archived" | "team.member_added" | "team.member_removed" | "team_invitation.created" | "team_invitation.revoked" | "team_invitation.accepted" | "task.created" | "task.updated" | "task.moved" | "task.deleted" | "comment.created" | "comment.edited" | "comment.deleted" | "attachment.added" | "attachment.deleted";
+        VerbEnum: "tenant.registered" | "tenant.created" | "tenant.updated" | "tenant.approved" | "tenant.rejected" | "tenant.suspended" | "tenant.reactivated" | "tenant.settings_updated" | "domain.added" | "domain.updated" | "domain.removed" | "invitation.created" | "invitation.revoked" | "invitation.accepted" | "member.updated" | "user.activated" | "user.deactivated" | "user.profile_updated" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "plan.created" | "plan.updated" | "subscription.created" | "subscription.cancelled" | "subscription.extended" | "subscription.plan_changed" | "subscription.renewed" | "subscription.past_due" | "subscription.expired" | "subscription.ended" | "payment.submitted" | "payment.verified" | "payment.rejected" | "invoice.created" | "invoice.issued" | "invoice.voided" | "invoice.paid" | "team.created" | "team.updated" | "team.archived" | "team.member_added" | "team.member_removed" | "team_invitation.created" | "team_invitation.revoked" | "team_invitation.accepted" | "task.created" | "task.updated" | "task.moved" | "task.deleted" | "comment.created" | "comment.edited" | "comment.deleted" | "attachment.added" | "attachment.deleted";
         /**
          * @description * `PENDING` - Pending
          *     * `VERIFIED` - Verified
@@ -2545,7 +2544,6 @@ export interface operations {
                  *     * `member.updated` - Member changed
                  *     * `user.activated` - User activated
                  *     * `user.deactivated` - User deactivated
-                 *     * `user.role_changed` - User role changed
                  *     * `user.profile_updated` - Profile changed
                  *     * `user.password_changed` - Password changed
                  *     * `user.password_reset` - Password reset
@@ -2585,7 +2583,7 @@ export interface operations {
                  *     * `attachment.added` - Attachment added
                  *     * `attachment.deleted` - Attachment deleted
                  */
-                verb?: "attachment.added" | "attachment.deleted" | "comment.created" | "comment.deleted" | "comment.edited" | "domain.added" | "domain.removed" | "domain.updated" | "invitation.accepted" | "invitation.created" | "invitation.revoked" | "invoice.created" | "invoice.issued" | "invoice.paid" | "invoice.voided" | "member.updated" | "payment.rejected" | "payment.submitted" | "payment.verified" | "plan.created" | "plan.updated" | "subscription.cancelled" | "subscription.created" | "subscription.ended" | "subscription.expired" | "subscription.extended" | "subscription.past_due" | "subscription.plan_changed" | "subscription.renewed" | "task.created" | "task.deleted" | "task.moved" | "task.updated" | "team.archived" | "team.created" | "team.member_added" | "team.member_removed" | "team.updated" | "team_invitation.accepted" | "team_invitation.created" | "team_invitation.revoked" | "tenant.approved" | "tenant.created" | "tenant.reactivated" | "tenant.registered" | "tenant.rejected" | "tenant.settings_updated" | "tenant.suspended" | "tenant.updated" | "user.activated" | "user.deactivated" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "user.profile_updated" | "user.role_changed";
+                verb?: "attachment.added" | "attachment.deleted" | "comment.created" | "comment.deleted" | "comment.edited" | "domain.added" | "domain.removed" | "domain.updated" | "invitation.accepted" | "invitation.created" | "invitation.revoked" | "invoice.created" | "invoice.issued" | "invoice.paid" | "invoice.voided" | "member.updated" | "payment.rejected" | "payment.submitted" | "payment.verified" | "plan.created" | "plan.updated" | "subscription.cancelled" | "subscription.created" | "subscription.ended" | "subscription.expired" | "subscription.extended" | "subscription.past_due" | "subscription.plan_changed" | "subscription.renewed" | "task.created" | "task.deleted" | "task.moved" | "task.updated" | "team.archived" | "team.created" | "team.member_added" | "team.member_removed" | "team.updated" | "team_invitation.accepted" | "team_invitation.created" | "team_invitation.revoked" | "tenant.approved" | "tenant.created" | "tenant.reactivated" | "tenant.registered" | "tenant.rejected" | "tenant.settings_updated" | "tenant.suspended" | "tenant.updated" | "user.activated" | "user.deactivated" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "user.profile_updated";
             };
             header?: never;
             path?: never;
