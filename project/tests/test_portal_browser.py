@@ -87,12 +87,14 @@ def browser(downloads):
 
 
 def wait(condition, timeout: float = 15.0, what: str = "a condition"):
+    from selenium.common.exceptions import WebDriverException
+
     deadline = time.monotonic() + timeout
     last_error = None
     while time.monotonic() < deadline:
         try:
             result = condition()
-        except Exception as exc:  # an element not there yet, a stale one: try again
+        except WebDriverException as exc:  # an element not there yet, a stale one: try again
             result, last_error = None, exc
         if result:
             return result
@@ -253,8 +255,9 @@ class Panel:
         self.driver.get(f"http://localhost:{self.port}{path}")
         link = wait(lambda: self.driver.find_element(By.CSS_SELECTOR, f'a[href$="{url_part}"]'), 15, url_part)
         self.driver.execute_script("arguments[0].click();", link)
-        submit = wait(lambda: [b for b in self.driver.find_elements(By.CSS_SELECTOR, "#modal-content button[type=submit]")
-                               if b.is_displayed()], 15, "the action's dialog")
+        buttons = "#modal-content button[type=submit]"
+        submit = wait(lambda: [b for b in self.driver.find_elements(By.CSS_SELECTOR, buttons) if b.is_displayed()],
+                      15, "the action's dialog")
         old = self.driver.find_element(By.TAG_NAME, "html")
         submit[0].click()
         wait(lambda: not _attached(old), 15, "the page after the action")
@@ -483,7 +486,8 @@ def test_a_company_from_sign_up_to_a_paid_subscription(live_server, browser, dow
         portal.see(marker)
         portal.check(name)
     portal.sign_out()
-    for path, name in [("/app/forgot-password", "forgot-password"), ("/app/reset-password?uid=x&token=y", "reset-password")]:
+    for path, name in [("/app/forgot-password", "forgot-password"),
+                       ("/app/reset-password?uid=x&token=y", "reset-password")]:
         portal.open(host, path)
         portal.one("h1")
         portal.check(name)
