@@ -19,7 +19,7 @@ FRONTEND := frontend
 NPM := npm --prefix $(FRONTEND) --no-fund --no-audit --loglevel=error
 
 .PHONY: run test setup system-deps browser-deps node-deps venv migrate seed serve worker beat lint check clean \
-	frontend frontend-deps frontend-types frontend-types-check frontend-test
+	frontend frontend-deps frontend-types frontend-types-check frontend-test bench
 
 run: setup frontend seed serve ## set up everything, build the portal, load the demo data and serve on http://$(HOST):$(PORT)
 
@@ -119,6 +119,9 @@ serve:
 
 test: system-deps browser-deps venv frontend frontend-test ## the portal's unit tests, then the whole suite (browser tests included)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: venv ## 10k vs 1M tasks on MariaDB behind gunicorn: the scale table, EXPLAINs, export timings (README)
+	$(PY) bench/run.py | tee bench/latest.md
 
 lint: venv
 	$(VENV)/bin/ruff check .
