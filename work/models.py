@@ -132,6 +132,14 @@ class Task(TimeStampedModel):
             models.Index(fields=["tenant", "team", "status", "position"], name="task_tenant_board_idx"),
             models.Index(fields=["tenant", "assignee", "status"], name="task_tenant_assignee_idx"),
             models.Index(fields=["tenant", "due_on"], name="task_tenant_due_idx"),
+            # The list's default order (-created_at, -id) and its cursor, for a tenant, a status, a team.
+            models.Index(fields=["tenant", "created_at"], name="task_tenant_created_idx"),
+            models.Index(fields=["tenant", "status", "created_at"], name="task_tenant_status_created_idx"),
+            models.Index(fields=["tenant", "team", "created_at"], name="task_tenant_team_created_idx"),
+            models.Index(fields=["tenant", "assignee", "created_at"], name="task_tenant_assignee_new_idx"),
+            models.Index(fields=["tenant", "updated_at"], name="task_tenant_updated_idx"),
+            # The staff change list spans every tenant in the same order.
+            models.Index(fields=["created_at"], name="task_created_idx"),
         ]
         ordering = ["-created_at", "-id"]
 

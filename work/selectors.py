@@ -48,7 +48,10 @@ def _count_of(model, *, tenant: Tenant):
 
 
 def _with_counts(queryset: QuerySet[Task], *, tenant: Tenant) -> QuerySet[Task]:
-    return queryset.select_related("team", "assignee", "creator").annotate(
+    # Team and users come by primary key for the page's rows (prefetch), not through JOINs: with joins the
+    # optimizer may start from the small team table and sort the tenant's million tasks (the 1M bench).
+    # The counts are correlated subqueries on (tenant, task, ...) indexes, evaluated for the page's rows only.
+    return queryset.prefetch_related("team", "assignee", "creator").annotate(
         comment_count=_count_of(Comment, tenant=tenant),
         attachment_count=_count_of(Attachment, tenant=tenant),
         # Sorting by priority means by urgency, not alphabetically.

@@ -19,6 +19,7 @@ from billing.models import Payment, Subscription
 from platform_admin.admin.base import HistoryAdmin, PlatformModelAdmin, ReadOnlyMixin, back_to, next_url
 from platform_admin.exports import StreamingExportMixin
 from platform_admin.forms import ConfirmForm, ReasonDialogForm, RoleDialogForm
+from platform_admin.fulltext import IndexedSearchMixin
 from platform_admin.resources import TenantResource
 from platform_admin.services import user_change_role, user_send_password_reset, user_set_active
 from tenancy.crypto import blind_index
@@ -131,10 +132,12 @@ class TenantCreateDialogForm(BaseDialogForm):
 
 
 @admin.register(Tenant)
-class TenantAdmin(StreamingExportMixin, HistoryAdmin):
+class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
     list_display = ["name", "slug", "show_status", "contact_email", "created_at"]
     list_filter = ["status", ("created_at", RangeDateFilter)]
     search_fields = ["name", "slug", "contact_email", "domains__host"]
+    fulltext_search = ["name"]
+    prefix_search = ["slug", "contact_email", "domains__host"]
     ordering = ["-created_at", "-id"]
     readonly_fields = ["slug", "status", "approved_at", "approved_by", "rejected_at", "rejected_by",
                        "rejection_reason", "suspended_at", "suspended_by", "suspension_reason",
@@ -291,7 +294,7 @@ class UserTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(HistoryAdmin, BaseUserAdmin):
+class UserAdmin(IndexedSearchMixin, HistoryAdmin, BaseUserAdmin):
     form = UserChangeForm
     add_form = StaffCreationForm
     change_password_form = AdminPasswordChangeForm
@@ -300,6 +303,9 @@ class UserAdmin(HistoryAdmin, BaseUserAdmin):
     list_filter = [UserTypeFilter, "role", "is_active", ("tenant", AutocompleteSelectFilter)]
     list_select_related = ["tenant"]
     search_fields = ["email", "first_name", "last_name", "tenant__name"]
+    # An e-mail prefix reads the unique e-mail index; names through their FULLTEXT index.
+    prefix_search = ["email"]
+    fulltext_search = ["first_name", "last_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["first_name", "last_name"]}),

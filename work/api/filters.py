@@ -1,7 +1,7 @@
 import django_filters
-from django.db.models import Q
 
 from tenancy.api.filters import IdFilter
+from tenancy.search import search as text_search
 from work.models import Task, TaskPriority, TaskStatus, TeamInvitation
 
 
@@ -20,10 +20,7 @@ class TaskFilter(django_filters.FilterSet):
         fields = ["team", "status", "priority", "assignee", "unassigned", "due_after", "due_before", "search"]
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+        return text_search(queryset, value, fulltext=["title", "description"])
 
 
 class TeamInvitationFilter(django_filters.FilterSet):
