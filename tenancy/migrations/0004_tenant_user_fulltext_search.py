@@ -6,7 +6,7 @@ from tenancy.search import fulltext_index
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tenancy", "0002_tenant_verbose_name_company")]
+    dependencies = [("tenancy", "0003_activitylog_actor_label_channel")]
 
     operations = [
         fulltext_index("tenancy_tenant", "tenant_name_fulltext_idx", ["name"]),
