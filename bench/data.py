@@ -26,11 +26,14 @@ from tenancy.api.auth_serializers import TenantTokenObtainPairSerializer  # noqa
 from tenancy.models import Domain, Role, Tenant, TenantStatus, User  # noqa: E402
 from work.models import Task, Team, TeamMember  # noqa: E402
 
+# Bump when the generated rows change: the next run rebuilds the tasks.
+DATA_VERSION = "bench data v2"
 BOARD_TEAM_TASKS = 200  # the board's team keeps this many tasks whatever the data set's size
 NEIGHBOUR_TASKS = 2_000
 USERS_PER_TENANT = 50
 TEAMS_PER_TENANT = 20
-PAYMENTS_PER_10K_TASKS = 1_000  # 10k tasks -> 1k payments; 1M -> 100k (the exports' 10x step)
+# The exports' 10x step: 10,000 payments (and invoices) beside 10k tasks, 100,000 beside 1M.
+SMALL_PAYMENTS, LARGE_PAYMENTS = 10_000, 100_000
 
 
 def log(message: str) -> None:
@@ -64,7 +67,7 @@ def _elt(index_sql: str, values: list) -> str:
 
 def _fill_tasks(tenant: Tenant, admin: User, user_ids: list[int], team_ids: list[int], total: int) -> None:
     have = Task.objects.filter(tenant=tenant).count()
-    if have == total:
+    if have == total and tenant.contact_name == DATA_VERSION:
         return
     if have:
         log(f"{tenant.slug}: {have} tasks, expected {total}: rebuilding")
@@ -82,8 +85,10 @@ def _fill_tasks(tenant: Tenant, admin: User, user_ids: list[int], team_ids: list
     verbs = ["Fix", "Write", "Review", "Plan", "Ship", "Design", "Test", "Refactor"]
     things = ["login flow", "invoice export", "onboarding", "billing page", "search", "dashboard", "API docs",
               "mobile layout", "notifications", "reports"]
-    title = (f"IF(seq % 1000 = 7, CONCAT('Quarterly roadmap review #', seq), "
-             f"CONCAT({_elt('1 + seq % 8', verbs)}, ' ', {_elt('1 + (seq DIV 8) % 10', things)}, ' #', seq))")
+    # "checklist" is in exactly 100 titles whatever the size: search compares the same result size.
+    title = (f"IF(seq % {total // 100} = 3, CONCAT('Launch checklist #', seq), "
+             f"IF(seq % 1000 = 7, CONCAT('Quarterly roadmap review #', seq), "
+             f"CONCAT({_elt('1 + seq % 8', verbs)}, ' ', {_elt('1 + (seq DIV 8) % 10', things)}, ' #', seq)))")
     description = ("CONCAT('Steps: open the page, check the ', "
                    f"{_elt('1 + (seq DIV 3) % 10', things)}, ', compare with the spec, write down what differs.')")
     sql = f"""
@@ -111,6 +116,7 @@ def _fill_tasks(tenant: Tenant, admin: User, user_ids: list[int], team_ids: list
                                   created_at FROM work_task WHERE tenant_id = {tenant.pk} AND id % 50 = 0""")
         cursor.execute("SET SESSION unique_checks = 1, foreign_key_checks = 1")
         cursor.execute("ANALYZE TABLE work_task, work_comment, work_attachment")
+    Tenant.objects.filter(pk=tenant.pk).update(contact_name=DATA_VERSION)
     log(f"{tenant.slug}: {total} tasks in {time.monotonic() - started:.0f} s")
 
 
@@ -127,7 +133,8 @@ def build(total: int) -> dict:
     _fill_tasks(*big, total)
     _fill_tasks(*neighbour, NEIGHBOUR_TASKS)
     from bench import billing_data
-    billing_data.fill(tenants=[big[0], neighbour[0]], payments=total // 10_000 * PAYMENTS_PER_10K_TASKS, log=log)
+    payments = SMALL_PAYMENTS if total <= SMALL_PAYMENTS else LARGE_PAYMENTS
+    billing_data.fill(tenants=[big[0], neighbour[0]], payments=payments, log=log)
     client = Client()
     client.force_login(staff)
     return {
@@ -149,8 +156,8 @@ def probe(context: dict, requests: dict) -> dict:
     out = {}
     for name, (host, url, auth) in requests.items():
         headers = {"HTTP_HOST": host}
-        if auth == "token":
-            headers["HTTP_AUTHORIZATION"] = f"Bearer {context['token']}"
+        if auth in ("token", "neighbour"):
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {context['token' if auth == 'token' else 'neighbour_token']}"
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url, **headers)
         if hasattr(response, "streaming_content"):

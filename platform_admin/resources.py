@@ -10,7 +10,11 @@ EXPORT_CHUNK = 2000
 
 
 class ExportResource(resources.ModelResource):
-    """Export-only: rows are read in chunks, never all at once."""
+    """Export-only: rows are read in chunks, never all at once.
+
+    Headers are the model fields' verbose names unless a field names its column (platform_admin/exports.py
+    turns codes into labels and formats amounts, dates and times).
+    """
 
     class Meta:
         chunk_size = EXPORT_CHUNK
@@ -25,9 +29,9 @@ class TenantResource(ExportResource):
 
 
 class SubscriptionResource(ExportResource):
-    tenant = fields.Field(attribute="tenant__name", column_name="tenant")
-    plan = fields.Field(attribute="plan__code", column_name="plan")
-    next_plan = fields.Field(attribute="next_plan__code", column_name="next_plan")
+    tenant = fields.Field(attribute="tenant__name", column_name="Company")
+    plan = fields.Field(attribute="plan__name", column_name="Plan")
+    next_plan = fields.Field(attribute="next_plan__name", column_name="Next plan")
 
     class Meta(ExportResource.Meta):
         model = Subscription
@@ -38,8 +42,10 @@ class SubscriptionResource(ExportResource):
 
 
 class PaymentResource(ExportResource):
-    tenant = fields.Field(attribute="tenant__name", column_name="tenant")
-    invoice = fields.Field(attribute="invoice__number", column_name="invoice")
+    tenant = fields.Field(attribute="tenant__name", column_name="Company")
+    invoice = fields.Field(attribute="invoice__number", column_name="Invoice number")
+    # Finance matches every payment to a company and an invoice, whichever columns were picked.
+    always_export = ["tenant", "invoice"]
 
     class Meta(ExportResource.Meta):
         model = Payment
@@ -49,7 +55,7 @@ class PaymentResource(ExportResource):
 
 
 class InvoiceResource(ExportResource):
-    tenant = fields.Field(attribute="tenant__name", column_name="tenant")
+    tenant = fields.Field(attribute="tenant__name", column_name="Company")
 
     class Meta(ExportResource.Meta):
         model = Invoice

@@ -48,6 +48,7 @@ from platform_admin.forms import (
     SubscriptionCreateDialogForm,
 )
 from platform_admin.resources import InvoiceResource, PaymentResource, PlanResource, SubscriptionResource
+from platform_admin.scale import PrefetchListMixin
 from tenancy.files import attachment_response
 
 SUBSCRIPTION_LABELS = {"TRIAL": "info", "PENDING_PAYMENT": "warning", "PENDING_VERIFICATION": "warning",
@@ -194,11 +195,11 @@ class VerificationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Payment)
-class PaymentAdmin(StreamingExportMixin, ServiceOnlyAdmin):
+class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     list_display = ["created_at", "company", "invoice_link", "amount", "currency", "method", "reference", "paid_on",
                     "show_verification"]
     list_filter = [VerificationFilter, "method", ("tenant", AutocompleteSelectFilter), ("paid_on", RangeDateFilter)]
-    list_select_related = ["tenant", "invoice"]
+    list_prefetch = ["tenant", "invoice"]  # by id for the page: indexes (verification_status, created_at)
     search_fields = ["reference", "invoice__number", "tenant__name"]
     ordering = ["-created_at", "-id"]
     resource_classes = [PaymentResource]
@@ -317,11 +318,11 @@ class InvoiceLineInline(TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(StreamingExportMixin, ServiceOnlyAdmin):
+class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     list_display = ["show_number", "company", "show_status", "kind", "issued_on", "due_on", "total", "currency"]
     list_filter = ["status", "kind", ("tenant", AutocompleteSelectFilter), ("issued_on", RangeDateFilter),
                    ("due_on", RangeDateFilter)]
-    list_select_related = ["tenant"]
+    list_prefetch = ["tenant"]  # by id for the page: index (created_at)
     search_fields = ["number", "tenant__name", "bill_to_name"]
     ordering = ["-created_at", "-id"]
     resource_classes = [InvoiceResource]

@@ -19,8 +19,8 @@ from billing.models import Payment, Subscription
 from platform_admin.admin.base import HistoryAdmin, PlatformModelAdmin, ReadOnlyMixin, back_to, next_url
 from platform_admin.exports import StreamingExportMixin
 from platform_admin.forms import ConfirmForm, ReasonDialogForm, RoleDialogForm
-from platform_admin.fulltext import IndexedSearchMixin
 from platform_admin.resources import TenantResource
+from platform_admin.scale import IndexedSearchMixin
 from platform_admin.services import user_change_role, user_send_password_reset, user_set_active
 from tenancy.crypto import blind_index
 from tenancy.models import (

@@ -49,9 +49,13 @@ def test_payment_csv_matches_the_filtered_list(admin_client, finance):
     listed = client.get(reverse("admin:billing_payment_changelist") + "?" + query).context["cl"].result_list
     headers, rows = _export(client, reverse("admin:billing_payment_export"), query,
                             ["id", "tenant", "amount", "method", "reference"], "paymentresource")
-    assert headers == ["id", "tenant", "amount", "method", "reference"]
+    # Human headers; the invoice number rides on every payment row even when not picked.
+    assert headers == ["ID", "Company", "Invoice number", "Amount", "Method", "Reference"]
     assert sorted(int(row[0]) for row in rows) == sorted(p.pk for p in listed) == sorted(p.pk for p in cards)
-    assert all(row[3] == "CARD" and row[1] == cards[0].tenant.name for row in rows)
+    by_id = {p.pk: p for p in cards}
+    for row in rows:
+        payment = by_id[int(row[0])]
+        assert row[1:5] == [payment.tenant.name, payment.invoice.number or "", f"{payment.amount:.2f}", "Card"]
 
 
 def test_tenant_csv_honours_the_status_filter(admin_client, support):
@@ -59,7 +63,7 @@ def test_tenant_csv_honours_the_status_filter(admin_client, support):
     TenantFactory(status=TenantStatus.ACTIVE, slug="working")
     headers, rows = _export(admin_client(support), reverse("admin:tenancy_tenant_export"), "status__exact=PENDING",
                             ["slug", "status"], "tenantresource")
-    assert headers == ["slug", "status"] and rows == [["waiting", "PENDING"]]
+    assert headers == ["Slug", "Status"] and rows == [["waiting", "Pending approval"]]
 
 
 @pytest.mark.parametrize("model", ["payment", "invoice", "subscription", "plan"])
@@ -74,10 +78,10 @@ def test_finance_exports_invoices_and_subscriptions(admin_client, finance, open_
     client = admin_client(finance)
     _, rows = _export(client, reverse("admin:billing_invoice_export"), "",
                             ["number", "tenant", "total"], "invoiceresource")
-    assert rows == [[open_invoice.number, open_invoice.tenant.name, str(open_invoice.total)]]
+    assert rows == [[open_invoice.number, open_invoice.tenant.name, f"{open_invoice.total:.2f}"]]
     _, rows = _export(client, reverse("admin:billing_subscription_export"), "",
                             ["tenant", "plan", "status"], "subscriptionresource")
-    assert rows == [[open_invoice.tenant.name, open_invoice.subscription.plan.code, "ACTIVE"]]
+    assert rows == [[open_invoice.tenant.name, open_invoice.subscription.plan.name, "Active"]]
 
 
 def test_chunks_bound_the_rows_in_memory(django_assert_num_queries):
@@ -88,7 +92,7 @@ def test_chunks_bound_the_rows_in_memory(django_assert_num_queries):
 
 
 def test_export_streams_a_large_table_in_chunks(admin_client, finance, monkeypatch):
-    """The CSV is read while it is sent, one LIMITed query per chunk and none per row (here 5 rows a chunk).
+    """The CSV is read while it is sent, a fixed number of queries per chunk and none per row (here 5 rows a chunk).
 
     100k payments therefore hold one chunk (EXPORT_CHUNK rows) in memory at a time.
     """
@@ -108,7 +112,10 @@ def test_export_streams_a_large_table_in_chunks(admin_client, finance, monkeypat
         chunks = list(response.streaming_content)
     assert len(chunks) == 24  # the header, then one line per row as it is read
     reads = [q["sql"].replace("`", '"') for q in context.captured_queries]
-    assert len(reads) == 5 and all('FROM "billing_payment"' in sql and "LIMIT 5" in sql for sql in reads)
+    chunks = [sql for sql in reads if "LIMIT 5" in sql]
+    # Each chunk reads the payment table alone (no join to drive the plan), then its companies and invoices by id.
+    assert len(chunks) == 5 and all('FROM "billing_payment"' in sql and "JOIN" not in sql for sql in chunks)
+    assert len(reads) == 5 * 3
     assert EXPORT_CHUNK == 2000 and exports.iter_in_chunks.__defaults__ == (5,)
 
 
@@ -124,9 +131,9 @@ def test_payment_xlsx_has_the_filtered_rows(admin_client, finance):
     assert "spreadsheetml" in response["Content-Type"]
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert rows[0] == ["id", "method"]
+    assert rows[0] == ["ID", "Company", "Invoice number", "Method"]
     assert sorted(int(r[0]) for r in rows[1:]) == sorted(p.pk for p in cards)
-    assert {r[1] for r in rows[1:]} == {"CARD"}
+    assert {r[3] for r in rows[1:]} == {"Card"}
 
 
 def test_xlsx_reads_in_chunks_and_keeps_numbers_typed(admin_client, finance, monkeypatch):
@@ -143,12 +150,53 @@ def test_xlsx_reads_in_chunks_and_keeps_numbers_typed(admin_client, finance, mon
         response = admin_client(finance).post(reverse("admin:billing_payment_export") + "?verification=all", data)
     reads = [q["sql"].replace("`", '"') for q in context.captured_queries if "LIMIT 4" in q["sql"]]
     assert len(reads) == 3 and all('FROM "billing_payment"' in sql for sql in reads)  # 4 + 4 + 1 rows
-    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-                .iter_rows(values_only=True))
-    assert rows[0] == ("id", "tenant", "amount") and len(rows) == 10 and isinstance(rows[1][2], int | float)
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("ID", "Company", "Invoice number", "Amount") and len(rows) == 10
+    assert isinstance(rows[1][3], int | float) and sheet.cell(row=2, column=4).number_format == "#,##0.00"
 
 
 def test_exports_defuse_spreadsheet_formulas(admin_client, support):
     TenantFactory(name="=HYPERLINK(\"http://evil.example\")", slug="evil")
     _, rows = _export(admin_client(support), reverse("admin:tenancy_tenant_export"), "", ["name"], "tenantresource")
     assert rows == [["'=HYPERLINK(\"http://evil.example\")"]]
+
+
+def test_dates_are_dates_and_codes_are_labels(admin_client, finance):
+    import datetime
+
+    import openpyxl
+
+    payment = _payments(1, method=PaymentMethod.BANK_TRANSFER)[0]
+    Payment.objects.filter(pk=payment.pk).update(paid_on=datetime.date(2026, 3, 9))
+    client = admin_client(finance)
+    fields = ["paid_on", "method", "verification_status", "amount"]
+    headers, rows = _export(client, reverse("admin:billing_payment_export"), "verification=all", fields,
+                            "paymentresource")
+    assert headers == ["Company", "Invoice number", "Amount", "Method", "Paid on", "Verification status"]
+    assert rows[0][2:] == [f"{payment.amount:.2f}", "Bank transfer", "2026-03-09", "Pending"]
+    data = {"format": "1", "resource": "0", **{f"paymentresource_{name}": "on" for name in fields}}
+    response = client.post(reverse("admin:billing_payment_export") + "?verification=all", data)
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    paid_on = sheet.cell(row=2, column=5)
+    assert paid_on.is_date and paid_on.value.date() == datetime.date(2026, 3, 9)
+    assert paid_on.number_format == "yyyy-mm-dd"
+
+
+def test_the_file_name_carries_the_filter(admin_client, finance):
+    _payments(1, method=PaymentMethod.CARD)
+    data = {"format": "0", "resource": "0", "paymentresource_id": "on"}
+    response = admin_client(finance).post(
+        reverse("admin:billing_payment_export") + "?verification=all&method__exact=CARD", data)
+    disposition = response["Content-Disposition"]
+    assert f'filename="payments_verification-all_method-card_{timezone.localdate().isoformat()}.csv"' in disposition
+
+
+def test_the_export_form_says_how_many_rows_and_which_filter(admin_client, finance):
+    _payments(3, method=PaymentMethod.CARD)
+    _payments(2, method=PaymentMethod.CASH)
+    path = reverse("admin:billing_payment_export") + "?verification=all&method__exact=CARD"
+    response = admin_client(finance).get(path)
+    assert response.status_code == 200
+    text = [str(m) for m in response.context["messages"]]
+    assert text == ["This export will contain 3 payments matching Verification: all; Method: Card."]

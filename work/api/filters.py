@@ -7,8 +7,9 @@ from work.models import Task, TaskPriority, TaskStatus, TeamInvitation
 
 class TaskFilter(django_filters.FilterSet):
     team = IdFilter(field_name="team_id")
-    status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices)
-    priority = django_filters.MultipleChoiceFilter(choices=TaskPriority.choices)
+    # No DISTINCT (the default): the filter joins nothing, and DISTINCT over whole rows costs a temporary table.
+    status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices, distinct=False)
+    priority = django_filters.MultipleChoiceFilter(choices=TaskPriority.choices, distinct=False)
     assignee = IdFilter(field_name="assignee_id")
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
     due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")

@@ -163,7 +163,8 @@ class TaskSerializer(serializers.ModelSerializer):
         """
         as_datetime = _DATETIME.to_representation
         return {
-            "id": task.pk, "team": task.team_id, "team_name": task.team.name, "title": task.title,
+            "id": task.pk, "team": task.team_id,
+            "team_name": task.team_name if hasattr(task, "team_name") else task.team.name, "title": task.title,
             "description": task.description, "status": task.status, "priority": task.priority,
             "assignee": user_brief(task.assignee), "creator": user_brief(task.creator),
             "due_on": _DATE.to_representation(task.due_on), "position": task.position,
