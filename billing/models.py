@@ -215,6 +215,9 @@ class Invoice(TimeStampedModel):
             models.Index(fields=["tenant", "status", "due_on"], name="invoice_tenant_status_due_idx"),
             models.Index(fields=["tenant", "subscription", "period_start"], name="invoice_tenant_sub_period_idx"),
             models.Index(fields=["tenant", "created_at"], name="invoice_tenant_created_idx"),
+            # Staff lists span every company: the change list's order and the dashboard's overdue count.
+            models.Index(fields=["created_at"], name="invoice_created_idx"),
+            models.Index(fields=["status", "due_on"], name="invoice_status_due_idx"),
         ]
 
     def __str__(self):
@@ -316,6 +319,10 @@ class Payment(TimeStampedModel):
             models.Index(fields=["tenant", "verification_status", "created_at"], name="payment_tenant_verif_idx"),
             models.Index(fields=["tenant", "invoice"], name="payment_tenant_invoice_idx"),
             models.Index(fields=["tenant", "created_at"], name="payment_tenant_created_idx"),
+            # Staff lists span every company: the verification queue (and its count on every admin page)
+            # in the change list's order, and "all" payments in that order.
+            models.Index(fields=["verification_status", "created_at"], name="payment_verif_created_idx"),
+            models.Index(fields=["created_at"], name="payment_created_idx"),
         ]
 
     def __str__(self):

@@ -6,7 +6,7 @@ from tenancy.search import fulltext_index
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tenancy", "0003_activitylog_actor_label_channel")]
+    dependencies = [("tenancy", "0005_encrypt_existing_phone_and_tax_id")]
 
     operations = [
         fulltext_index("tenancy_tenant", "tenant_name_fulltext_idx", ["name"]),
