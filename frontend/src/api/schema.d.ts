@@ -1539,8 +1539,11 @@ export interface components {
             email?: boolean;
         };
         PaginatedActivityLogList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1552,10 +1555,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["ActivityLog"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedAttachmentList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1567,10 +1575,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Attachment"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedCommentList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1582,10 +1595,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Comment"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedInvitationList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1597,10 +1615,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Invitation"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedInvoiceList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1612,10 +1635,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Invoice"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedMemberList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1627,10 +1655,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Member"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedNotificationPageList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1642,10 +1675,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["NotificationPage"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedNotificationPreferenceList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1657,10 +1695,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["NotificationPreference"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedPaymentList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1672,10 +1715,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Payment"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedSubscriptionList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1687,10 +1735,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Subscription"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedTaskActivityList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1702,10 +1755,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["TaskActivity"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedTaskList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1717,10 +1775,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Task"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedTeamInvitationList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1732,10 +1795,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["TeamInvitation"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedTeamList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1747,10 +1815,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Team"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedTeamMemberList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1762,10 +1835,15 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["TeamMember"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PaginatedTenantList: {
-            /** @example 123 */
-            count: number;
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
             /**
              * Format: uri
              * @example http://api.example.org/accounts/?page=4
@@ -1777,6 +1855,8 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Tenant"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
         };
         PasswordChangeRequest: {
             old_password: string;
@@ -2143,8 +2223,8 @@ export interface components {
             readonly description: string;
             readonly status: components["schemas"]["TaskStatusEnum"];
             readonly priority: components["schemas"]["TaskPriorityEnum"];
-            readonly assignee: components["schemas"]["UserBrief"];
-            readonly creator: components["schemas"]["UserBrief"];
+            readonly assignee: components["schemas"]["UserBrief"] | null;
+            readonly creator: components["schemas"]["UserBrief"] | null;
             /** Format: date */
             readonly due_on: string | null;
             readonly position: number;
@@ -2519,6 +2599,8 @@ export interface operations {
         parameters: {
             query?: {
                 actor?: number;
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 object_type?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
@@ -2844,6 +2926,8 @@ export interface operations {
     notifications_list: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -2928,6 +3012,8 @@ export interface operations {
     notifications_preferences_list: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -2971,6 +3057,8 @@ export interface operations {
     notifications_preferences_partial_update: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -3039,6 +3127,8 @@ export interface operations {
     subscriptions_invoices_list: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -3140,6 +3230,8 @@ export interface operations {
     subscriptions_payments_list: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 invoice?: number;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
@@ -3295,6 +3387,8 @@ export interface operations {
     subscriptions_staff_invoices_list: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -3447,6 +3541,8 @@ export interface operations {
     subscriptions_staff_payments_list: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -3558,6 +3654,8 @@ export interface operations {
     subscriptions_staff_subscriptions_list: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -3673,6 +3771,8 @@ export interface operations {
     subscriptions_subscriptions_list: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -3813,6 +3913,8 @@ export interface operations {
         parameters: {
             query?: {
                 assignee?: number;
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 due_after?: string;
                 due_before?: string;
                 /** @description Which field to use when ordering the results. */
@@ -3955,6 +4057,8 @@ export interface operations {
         parameters: {
             query?: {
                 assignee?: number;
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 due_after?: string;
                 due_before?: string;
                 /** @description Which field to use when ordering the results. */
@@ -4004,6 +4108,8 @@ export interface operations {
         parameters: {
             query?: {
                 assignee?: number;
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 due_after?: string;
                 due_before?: string;
                 /** @description Which field to use when ordering the results. */
@@ -4147,6 +4253,8 @@ export interface operations {
         parameters: {
             query?: {
                 assignee?: number;
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 due_after?: string;
                 due_before?: string;
                 /** @description Which field to use when ordering the results. */
@@ -4323,6 +4431,8 @@ export interface operations {
     teams_list: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 is_archived?: boolean;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
@@ -4474,6 +4584,8 @@ export interface operations {
     teams_members_list: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 is_archived?: boolean;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
@@ -4531,6 +4643,8 @@ export interface operations {
     teams_invitations_list: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -4629,6 +4743,8 @@ export interface operations {
     tenants_list: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -4837,6 +4953,8 @@ export interface operations {
     tenants_invitations_list: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
                 /** @description A page number within the paginated result set. */
@@ -4934,6 +5052,8 @@ export interface operations {
     tenants_members_list: {
         parameters: {
             query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
                 is_active?: boolean;
                 /** @description Which field to use when ordering the results. */
                 ordering?: string;
