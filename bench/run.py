@@ -6,6 +6,8 @@ BENCH_SAMPLES (requests per round and side, default 5), BENCH_TIMEOUT (seconds, 
 BENCH_BIG (tasks of the large set, default 1000000), BENCH_ONLY (comma-separated row names).
 """
 
+import base64
+import hashlib
 import http.client
 import json
 import os
@@ -28,6 +30,8 @@ BIG = int(os.environ.get("BENCH_BIG", 1_000_000))
 SMALL = 10_000
 DATABASES = {"10k": ("saas_bench_10k", SMALL, 8741), "1M": ("saas_bench", BIG, 8742)}
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+# A fixed key for the bench's throw-away data (production sets its own, see README).
+BENCH_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"make bench only").digest()).decode()
 
 BIG_HOST = "big.localhost"
 NEIGHBOUR_HOST = "neighbour.localhost"
@@ -65,7 +69,7 @@ def base_env(database: str, prefix: str) -> dict:
             "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
             "SECURE_SSL_REDIRECT": "false",
             "MEDIA_ROOT": "/tmp/media-bench", "JWT_ACCESS_MINUTES": "600", "CELERY_BROKER_URL": "",
-            "PYTHONPATH": str(ROOT)}
+            "PYTHONPATH": str(ROOT), "FIELD_ENCRYPTION_KEYS": BENCH_KEY, "FIELD_BLIND_INDEX_KEY": BENCH_KEY}
 
 
 def build_and_probe(label: str) -> dict:

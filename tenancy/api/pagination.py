@@ -8,6 +8,7 @@ page 1,000 costs what page 1 costs; `?cursor=` (empty) starts at the beginning, 
 
 from collections import OrderedDict
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import InvalidPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.functional import cached_property
@@ -19,8 +20,17 @@ from tenancy.exceptions import NotFound, ServiceError
 # Page numbers count and reach at most this many rows; beyond it, use the cursor.
 COUNT_CAP = 10_000
 CURSOR_PARAM = "cursor"
-# Fields a cursor can keep its place on: never null, and (with the id as tie-breaker) in a stable order.
-CURSOR_FIELDS = {"created_at", "id", "pk", "joined_at"}
+
+
+def _can_hold_a_cursor(model, name: str) -> bool:
+    """A cursor keeps its place on a column of the model that is never null (ties are counted as an offset)."""
+    if name == "pk":
+        return True
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False  # an annotation (e.g. priority_rank) or a related path
+    return field.concrete and not field.null and not field.is_relation
 
 
 class CappedPaginator(DjangoPaginator):
@@ -49,9 +59,9 @@ class _Cursor(pagination.CursorPagination):
 
     def get_ordering(self, request, queryset, view):
         ordering = tuple(queryset.query.order_by or queryset.model._meta.ordering or ("-pk",))
-        if ordering[0].lstrip("-") not in CURSOR_FIELDS:
+        if not _can_hold_a_cursor(queryset.model, ordering[0].lstrip("-")):
             raise ServiceError(
-                "A cursor keeps its place only in the list's default order; drop ?ordering= or use page numbers.",
+                "A cursor cannot keep its place in this order; drop ?ordering= or use page numbers.",
                 code="cursor_ordering_unsupported", fields={"ordering": ["Not available with ?cursor=."]})
         return ordering
 
