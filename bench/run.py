@@ -277,6 +277,7 @@ def main() -> None:
         from bench import exports
 
         exports.main({"10k": base_env(DATABASES["10k"][0], "10k"), "100k": base_env(DATABASES["1M"][0], "1M")})
+        sh(PYTHON, "-m", "bench.pdf", env=base_env(DATABASES["10k"][0], "10k"))
 
 
 if __name__ == "__main__":
