@@ -60,7 +60,11 @@ def rows(ctx: dict) -> dict:
 
 
 def sh(*args, env=None, **kwargs):
-    return subprocess.run(args, check=True, cwd=ROOT, env=env, **kwargs)
+    result = subprocess.run(args, check=False, cwd=ROOT, env=env, **kwargs)
+    if result.returncode:
+        sys.stderr.write(result.stderr or "")
+        result.check_returncode()
+    return result
 
 
 def base_env(database: str, prefix: str) -> dict:

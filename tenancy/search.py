@@ -21,6 +21,10 @@ def fulltext_index(table: str, name: str, columns: list[str]) -> migrations.RunP
 
     def forwards(apps, schema_editor):
         if schema_editor.connection.vendor == "mysql":
+            with schema_editor.connection.cursor() as cursor:
+                constraints = schema_editor.connection.introspection.get_constraints(cursor, table)
+            if name in constraints:
+                return  # already there (a database that ran this migration under an earlier number)
             quote = schema_editor.quote_name
             schema_editor.execute(f"CREATE FULLTEXT INDEX {quote(name)} ON {quote(table)} "
                                   f"({', '.join(quote(c) for c in columns)})")
