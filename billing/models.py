@@ -135,7 +135,7 @@ class Subscription(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.tenant} - {self.plan} ({self.status})"
+        return f"{self.tenant} - {self.plan} ({self.get_status_display().lower()})"
 
     def can_transition_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())

@@ -150,3 +150,37 @@ def dashboard_numbers(*, today: datetime.date | None = None) -> dict:
     }
 
 
+
+
+def company_overview(*, tenant: Tenant, today: datetime.date, timeline_length: int = 15) -> dict:
+    """What the company page shows first: subscription, open balance (and how late), recent invoices, payments
+    and the timeline of its audit log."""
+    from tenancy.models import ActivityLog
+
+    subscription = (Subscription.objects.filter(tenant=tenant).select_related("plan", "next_plan")
+                    .order_by("-created_at", "-id").first())
+    open_invoices = list(Invoice.objects.filter(tenant=tenant, status=InvoiceStatus.ISSUED)
+                         .order_by("due_on", "id"))
+    balance: dict[str, Decimal] = {}
+    for invoice in open_invoices:
+        balance[invoice.currency] = balance.get(invoice.currency, ZERO) + invoice.total
+    overdue = [invoice for invoice in open_invoices if invoice.due_on and invoice.due_on < today]
+    return {
+        "subscription": subscription,
+        "balance": sorted(balance.items()),
+        "open_count": len(open_invoices),
+        "overdue_count": len(overdue),
+        "days_late": (today - overdue[0].due_on).days if overdue else 0,
+        "invoices": list(Invoice.objects.filter(tenant=tenant).order_by("-created_at", "-id")[:10]),
+        "payments": list(Payment.objects.filter(tenant=tenant).select_related("invoice")
+                         .order_by("-created_at", "-id")[:10]),
+        "timeline": list(ActivityLog.objects.filter(tenant=tenant).select_related("actor")
+                         .order_by("-created_at", "-id")[:timeline_length]),
+    }
+
+
+def invoice_days_late(invoice: Invoice, today: datetime.date) -> int:
+    """Days past the due date of an unpaid issued invoice (0 when it is not late)."""
+    if invoice.status != InvoiceStatus.ISSUED or invoice.due_on is None or invoice.due_on >= today:
+        return 0
+    return (today - invoice.due_on).days

@@ -6,6 +6,7 @@ from unfold.sites import UnfoldAdminSite
 
 class PlatformAdminSite(UnfoldAdminSite):
     index_title = "Dashboard"
+    site_url = None  # no "Return to site": the platform host has no public site; companies use their own hosts
 
     def has_permission(self, request) -> bool:
         """Refuse company users even if `is_staff` were ever set on one (DESIGN 4: the admin refuses them)."""

@@ -137,6 +137,10 @@ else:
 TENANT_CACHE_TIMEOUT = env.int("TENANT_CACHE_TIMEOUT", default=300)
 
 AUTH_USER_MODEL = "tenancy.User"
+# Staff who sign in at /admin/login/ without a "next" land on the dashboard (not Django's /accounts/profile/).
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -1,10 +1,12 @@
 """The control panel's theme and navigation (django-unfold)."""
 
 from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 
 
-def _item(title: str, icon: str, url_name: str, permission: str, **extra) -> dict:
-    return {"title": title, "icon": icon, "link": reverse_lazy(url_name),
+def _item(title: str, icon: str, url_name: str, permission: str, query: str = "", **extra) -> dict:
+    link = format_lazy("{}{}", reverse_lazy(url_name), query) if query else reverse_lazy(url_name)
+    return {"title": title, "icon": icon, "link": link,
             "permission": f"platform_admin.site.{permission}", **extra}
 
 
@@ -16,7 +18,7 @@ NAVIGATION = [
         "items": [{"title": "Dashboard", "icon": "dashboard", "link": reverse_lazy("admin:index")}],
     },
     {
-        "title": "Tenants",
+        "title": "Customers",
         "separator": True,
         "items": [
             _item("Companies", "apartment", "admin:tenancy_tenant_changelist", "can_see_tenants",
@@ -34,7 +36,7 @@ NAVIGATION = [
         "separator": True,
         "items": [
             _item("Payments", "payments", "admin:billing_payment_changelist", "can_see_billing",
-                  badge_count="platform_admin.site.badge_pending_payments"),
+                  query="?verification=PENDING", badge_count="platform_admin.site.badge_pending_payments"),
             _item("Invoices", "receipt_long", "admin:billing_invoice_changelist", "can_see_billing"),
             _item("Subscriptions", "autorenew", "admin:billing_subscription_changelist", "can_see_billing"),
             _item("Plans", "sell", "admin:billing_plan_changelist", "can_see_billing"),
@@ -64,12 +66,16 @@ UNFOLD = {
     "SITE_HEADER": "SaaS Platform control panel",
     "SITE_SUBHEADER": "Company control panel",
     "SITE_SYMBOL": "hub",
+    "SITE_URL": "",  # no "Return to site": the platform host has no public site (companies use their own hosts)
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "ENVIRONMENT": "platform_admin.site.environment_callback",
     "DASHBOARD_CALLBACK": "platform_admin.dashboard.dashboard_callback",
+    # The header's search (Ctrl+K or the search box): companies, users, invoices and payments, grouped.
+    "COMMAND": {"search_callback": "platform_admin.search.global_search", "show_history": False},
     "SIDEBAR": {
         "show_search": True,
+        "command_search": True,
         "show_all_applications": False,
         "navigation": "platform_admin.site.navigation",
     },

@@ -17,6 +17,7 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    path("admin/", include("platform_admin.auth")),  # staff password reset (before the admin's catch-all)
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("app/", portal.portal, name="portal"),

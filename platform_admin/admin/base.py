@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import AutocompleteSelectFilter
 from unfold.decorators import display
 
 from platform_admin.forms import ReasonForm
@@ -64,6 +65,14 @@ class LinkColumnsMixin:
     @display(description="By", ordering="actor__email")
     def actor_link(self, obj):
         return admin_link(obj.actor) if obj.actor_id else "System"
+
+
+class CompanyFilter(AutocompleteSelectFilter):
+    """Filter by company (the model's field is called `tenant`; staff read "company")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "company"
 
 
 class ReadOnlyMixin:
@@ -154,7 +163,21 @@ class PlatformModelAdmin(LinkColumnsMixin, ModelAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name == "tenant":
+            field.label = "Company"  # one word on every screen
         return bound_choice_field(field) if field is not None else None
+
+    def get_readonly_fields(self, request, obj=None):
+        # A read-only company is the linked "Company" column, never the model's "tenant" label.
+        return ["company" if name == "tenant" else name for name in super().get_readonly_fields(request, obj)]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        readonly = set(self.get_readonly_fields(request, obj))
+        if obj is None or ("company" not in readonly and self.has_change_permission(request, obj)):
+            return fieldsets
+        return [(name, {**options, "fields": ["company" if f == "tenant" else f for f in options["fields"]]})
+                for name, options in fieldsets]
 
     def response_action(self, request, queryset):
         """Drop selected ids that cannot be ids (a tampered or stale form): they select nothing."""
@@ -218,28 +241,41 @@ class PlatformModelAdmin(LinkColumnsMixin, ModelAdmin):
         if succeeded:
             messages.success(request, done.format(count=succeeded))
 
-    def bulk_with_reason(self, request: HttpRequest, queryset, call: Callable, *, title: str, done: str,
-                         verb: str) -> HttpResponse | None:
-        """Ask for a reason on an intermediate page, then run `call(obj, reason)` for each selected object."""
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            reason = form.cleaned_data["reason"]
-            self.apply_bulk(request, queryset, lambda obj: call(obj, reason), done=done, verb=verb)
+    def bulk_confirm(self, request: HttpRequest, queryset, call: Callable, *, title: str, done: str, verb: str,
+                     skip: Callable | None = None, reason: bool = False, danger: bool = False) -> HttpResponse | None:
+        """Ask first, on an intermediate page: how many rows change, which are skipped and why (and a reason when
+        the action needs one); the second post, with "apply", runs `call(obj)` (or `call(obj, reason)`)."""
+        form = (ReasonForm if reason else forms.Form)(request.POST if "apply" in request.POST else None)
+        applicable, skipped = [], []
+        for obj in queryset:
+            why = skip(obj) if skip is not None else None
+            (skipped.append((obj, why)) if why else applicable.append(obj))
+        if form.is_bound and form.is_valid():
+            text = form.cleaned_data.get("reason")
+            self.apply_bulk(request, applicable, (lambda obj: call(obj, text)) if reason else call, done=done,
+                            verb=verb)
+            if skipped:
+                messages.warning(request, f"{len(skipped)} skipped: " + "; ".join(
+                    f"{obj} ({why})" for obj, why in skipped[:10]) + ("…" if len(skipped) > 10 else ""))
             return None
         context = {
             **self.admin_site.each_context(request),
             "title": title,
             "opts": self.model._meta,
-            "objects": list(queryset[:200]),
-            "count": queryset.count(),
+            "applicable": applicable[:200],
+            "applicable_count": len(applicable),
+            "skipped": skipped[:200],
+            "skipped_count": len(skipped),
             "form": form,
+            "danger": danger,
             "action": request.POST.get("action", ""),
             "select_across": request.POST.get("select_across", "0"),
             "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "back": request.get_full_path(),
         }
         request.current_app = self.admin_site.name
-        return TemplateResponse(request, "platform_admin/bulk_reason.html", context)
+        return TemplateResponse(request, "platform_admin/bulk_confirm.html", context)
 
 
 class HistoryAdmin(SimpleHistoryAdmin, PlatformModelAdmin):

@@ -1,12 +1,16 @@
 """Plans, subscriptions, payments and invoices: every action calls the billing services the API calls."""
 
+import datetime
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from unfold.admin import TabularInline
-from unfold.contrib.filters.admin import AutocompleteSelectFilter, RangeDateFilter
+from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
@@ -36,7 +40,7 @@ from billing.services.subscriptions import (
     subscription_create,
     subscription_extend,
 )
-from platform_admin.admin.base import HistoryAdmin, ReadOnlyMixin, back_to, next_url
+from platform_admin.admin.base import CompanyFilter, HistoryAdmin, ReadOnlyMixin, back_to, next_url
 from platform_admin.exports import StreamingExportMixin, StreamingImportExportMixin
 from platform_admin.forms import (
     CancelDialogForm,
@@ -49,12 +53,49 @@ from platform_admin.forms import (
 )
 from platform_admin.resources import InvoiceResource, PaymentResource, PlanResource, SubscriptionResource
 from platform_admin.scale import PrefetchListMixin
+from platform_admin.selectors import invoice_days_late
 from tenancy.files import attachment_response
 
 SUBSCRIPTION_LABELS = {"TRIAL": "info", "PENDING_PAYMENT": "warning", "PENDING_VERIFICATION": "warning",
                        "ACTIVE": "success", "PAST_DUE": "danger", "EXPIRED": "danger", "CANCELLED": "info"}
 VERIFICATION_LABELS = {"PENDING": "warning", "VERIFIED": "success", "REJECTED": "danger"}
 INVOICE_LABELS = {"DRAFT": "info", "ISSUED": "warning", "PAID": "success", "VOID": "danger"}
+
+
+class DunningFilter(admin.SimpleListFilter):
+    """Invoices by what finance chases: overdue, due this week."""
+
+    title = "dunning"
+    parameter_name = "dunning"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("due_week", "Due this week")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(status=InvoiceStatus.ISSUED, due_on__lt=today)
+        if self.value() == "due_week":
+            return queryset.filter(status=InvoiceStatus.ISSUED, due_on__gte=today,
+                                   due_on__lte=today + datetime.timedelta(days=7))
+        return queryset
+
+
+class TrialEndingFilter(admin.SimpleListFilter):
+    """Trials that end within a week: the companies to talk to before they lapse."""
+
+    title = "trial"
+    parameter_name = "trial"
+
+    def lookups(self, request, model_admin):
+        return [("ending", "Trial ending this week")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ending":
+            today = timezone.localdate()
+            return queryset.filter(status=SubscriptionStatus.TRIAL, trial_ends_on__gte=today,
+                                   trial_ends_on__lte=today + datetime.timedelta(days=7))
+        return queryset
 
 
 class ServiceOnlyAdmin(ReadOnlyMixin, HistoryAdmin):
@@ -94,7 +135,8 @@ class PlanAdmin(StreamingImportExportMixin, HistoryAdmin):
 class SubscriptionAdmin(StreamingExportMixin, ServiceOnlyAdmin):
     list_display = ["company", "plan", "show_status", "current_period_start", "current_period_end", "next_plan",
                     "cancel_at_period_end"]
-    list_filter = ["status", ("tenant", AutocompleteSelectFilter), "plan", ("current_period_end", RangeDateFilter)]
+    list_filter = ["status", TrialEndingFilter, ("tenant", CompanyFilter), "plan",
+                   ("current_period_end", RangeDateFilter)]
     list_select_related = ["tenant", "plan", "next_plan"]
     search_fields = ["tenant__name", "tenant__slug"]
     ordering = ["-created_at", "-id"]
@@ -168,49 +210,37 @@ class SubscriptionAdmin(StreamingExportMixin, ServiceOnlyAdmin):
 
 
 class VerificationFilter(admin.SimpleListFilter):
-    """The list opens on the queue awaiting verification."""
+    """The sidebar opens the queue (?verification=PENDING); without the parameter, "Show all" shows all."""
 
     title = "verification"
     parameter_name = "verification"
 
     def lookups(self, request, model_admin):
-        return [("PENDING", "Awaiting verification"), ("VERIFIED", "Verified"), ("REJECTED", "Rejected"),
-                ("all", "All")]
-
-    def value(self):
-        return super().value() or "PENDING"
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
+        return [("PENDING", "Awaiting verification"), ("VERIFIED", "Verified"), ("REJECTED", "Rejected")]
 
     def queryset(self, request, queryset):
-        if self.value() == "all":
-            return queryset
-        return queryset.filter(verification_status=self.value())
+        if self.value() in VerificationStatus.values:
+            return queryset.filter(verification_status=self.value())
+        return queryset  # no value, "all" (older links) or an unknown one: every payment
 
 
 @admin.register(Payment)
 class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     list_display = ["created_at", "company", "invoice_link", "amount", "currency", "method", "reference", "paid_on",
                     "show_verification"]
-    list_filter = [VerificationFilter, "method", ("tenant", AutocompleteSelectFilter), ("paid_on", RangeDateFilter)]
+    list_filter = [VerificationFilter, "method", ("tenant", CompanyFilter), ("paid_on", RangeDateFilter)]
     list_prefetch = ["tenant", "invoice"]  # by id for the page: indexes (verification_status, created_at)
     search_fields = ["reference", "invoice__number", "tenant__name"]
     ordering = ["-created_at", "-id"]
     resource_classes = [PaymentResource]
     fieldsets = [
-        ("Payment", {"fields": ["tenant", "invoice_link", "amount", "currency", "method", "reference", "paid_on",
+        ("Payment", {"fields": ["company", "invoice_link", "amount", "currency", "method", "reference", "paid_on",
                                 "submitted_by", "created_at"]}),
         ("Proof", {"fields": ["proof_preview", "proof_original_name", "proof_content_type"]}),
         ("Decision", {"fields": ["status", "verification_status", "verified_by", "verified_at",
                                  "rejection_reason", "previous_subscription_status"]}),
     ]
-    readonly_fields = ["tenant", "invoice_link", "amount", "currency", "method", "reference", "paid_on",
+    readonly_fields = ["company", "invoice_link", "amount", "currency", "method", "reference", "paid_on",
                        "submitted_by", "created_at", "proof_preview", "proof_original_name", "proof_content_type",
                        "status", "verification_status", "verified_by", "verified_at", "rejection_reason",
                        "previous_subscription_status"]
@@ -286,18 +316,25 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
                             lambda p: payment_reject(tenant=p.tenant, actor=request.user, payment=p, reason=reason),
                             done="Payment {obj} rejected.", verb="reject")
 
-    @action(description="Verify the selected payments", permissions=["verify"])
+    @action(description="Verify the selected payments…", permissions=["verify"])
     def bulk_verify(self, request, queryset):
-        self.apply_bulk(request, queryset.select_related("tenant"),
-                        lambda p: payment_verify(tenant=p.tenant, actor=request.user, payment=p),
-                        done="{count} verified.", verb="verify")
+        return self.bulk_confirm(request, queryset.select_related("tenant", "invoice"),
+                                 lambda p: payment_verify(tenant=p.tenant, actor=request.user, payment=p),
+                                 title="Verify", done="{count} verified.", verb="verify", skip=_awaiting)
 
     @action(description="Reject the selected payments…", permissions=["verify"])
     def bulk_reject(self, request, queryset):
-        return self.bulk_with_reason(
-            request, queryset.select_related("tenant"),
+        return self.bulk_confirm(
+            request, queryset.select_related("tenant", "invoice"),
             lambda p, reason: payment_reject(tenant=p.tenant, actor=request.user, payment=p, reason=reason),
-            title="Reject", done="{count} rejected.", verb="reject")
+            title="Reject", done="{count} rejected.", verb="reject", reason=True, danger=True, skip=_awaiting)
+
+
+def _awaiting(payment) -> str | None:
+    """Why a payment is skipped by a bulk verify or reject (None: it awaits verification)."""
+    if payment.verification_status == VerificationStatus.PENDING:
+        return None
+    return f"already {payment.get_verification_status_display().lower()}"
 
 
 # --- invoices -------------------------------------------------------------------------------------------------
@@ -319,16 +356,16 @@ class InvoiceLineInline(TabularInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
-    list_display = ["show_number", "company", "show_status", "kind", "issued_on", "due_on", "total", "currency"]
-    list_filter = ["status", "kind", ("tenant", AutocompleteSelectFilter), ("issued_on", RangeDateFilter),
-                   ("due_on", RangeDateFilter)]
+    list_display = ["show_number", "company", "show_status", "kind", "issued_on", "show_due", "total", "currency"]
+    list_filter = ["status", DunningFilter, "kind", ("tenant", CompanyFilter),
+                   ("issued_on", RangeDateFilter), ("due_on", RangeDateFilter)]
     list_prefetch = ["tenant"]  # by id for the page: index (created_at)
     search_fields = ["number", "tenant__name", "bill_to_name"]
     ordering = ["-created_at", "-id"]
     resource_classes = [InvoiceResource]
     inlines = [InvoiceLineInline]
     fieldsets = [
-        ("Invoice", {"fields": ["number", "status", "kind", "tenant", "subscription", "plan", "issued_on", "due_on",
+        ("Invoice", {"fields": ["number", "status", "kind", "company", "subscription", "plan", "issued_on", "due_on",
                                 "period_start", "period_end", "paid_at", "voided_at", "void_reason"]}),
         ("Amounts", {"fields": ["currency", "subtotal", "tax_rate", "tax", "total"]}),
         ("Parties", {"classes": ["collapse"], "fields": ["bill_to_name", "bill_to_address", "bill_to_tax_id",
@@ -351,6 +388,16 @@ class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     @display(description="Status", ordering="status", label=INVOICE_LABELS)
     def show_status(self, obj):
         return obj.status, obj.get_status_display()
+
+    @display(description="Due", ordering="due_on", label={"late": "danger", "due": "info"})
+    def show_due(self, obj):
+        if obj.due_on is None:
+            return None
+        late = invoice_days_late(obj, timezone.localdate())
+        day = date_format(obj.due_on, "DATE_FORMAT")
+        if late:
+            return "late", f"{day}: overdue {late} day{'s' if late != 1 else ''}"
+        return "due", day
 
     def get_readonly_fields(self, request, obj=None):
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]

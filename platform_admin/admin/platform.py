@@ -3,7 +3,7 @@
 from celery.schedules import ParseException
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django_celery_beat.admin import CrontabScheduleAdmin as BeatCrontabScheduleAdmin
@@ -35,6 +35,11 @@ class SystemSettingAdmin(HistoryAdmin):
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not SystemSetting.objects.exists()
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if level == messages.SUCCESS:
+            message = "The system settings were saved."  # one row, no name: not 'The system settings "…" was added'
+        super().message_user(request, message, level, *args, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -6,17 +6,18 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.db import models
+from django.db.models import OuterRef, Subquery, Sum
 from django.urls import reverse
 from django.utils.html import format_html
 from unfold.admin import StackedInline, TabularInline
-from unfold.contrib.filters.admin import AutocompleteSelectFilter, RangeDateFilter
+from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 from unfold.forms import AdminPasswordChangeForm, BaseDialogForm, UserChangeForm, UserCreationForm
 from unfold.widgets import UnfoldAdminEmailInputWidget, UnfoldAdminTextInputWidget
 
-from billing.models import Payment, Subscription
-from platform_admin.admin.base import HistoryAdmin, PlatformModelAdmin, ReadOnlyMixin, back_to, next_url
+from billing.models import Invoice, InvoiceStatus, Payment, Subscription
+from platform_admin.admin.base import CompanyFilter, HistoryAdmin, PlatformModelAdmin, ReadOnlyMixin, back_to, next_url
 from platform_admin.exports import StreamingExportMixin
 from platform_admin.forms import ConfirmForm, ReasonDialogForm, RoleDialogForm
 from platform_admin.resources import TenantResource
@@ -65,6 +66,7 @@ class DomainInline(TabularInline):
 
 class TenantSettingsInline(StackedInline):
     model = TenantSettings
+    verbose_name = verbose_name_plural = "company settings"
     can_delete = False
     extra = 0
     tab = True
@@ -133,16 +135,17 @@ class TenantCreateDialogForm(BaseDialogForm):
 
 @admin.register(Tenant)
 class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
-    list_display = ["name", "slug", "show_status", "contact_email", "created_at"]
+    list_display = ["name", "slug", "show_status", "show_amount_due", "contact_email", "created_at"]
     list_filter = ["status", ("created_at", RangeDateFilter)]
     search_fields = ["name", "slug", "contact_email", "domains__host"]
     fulltext_search = ["name"]
     prefix_search = ["slug", "contact_email", "domains__host"]
     ordering = ["-created_at", "-id"]
-    readonly_fields = ["slug", "status", "approved_at", "approved_by", "rejected_at", "rejected_by",
+    readonly_fields = ["overview", "slug", "status", "approved_at", "approved_by", "rejected_at", "rejected_by",
                        "rejection_reason", "suspended_at", "suspended_by", "suspension_reason",
                        "is_suspended_for_nonpayment", "created_at", "updated_at"]
     fieldsets = [
+        ("Overview", {"fields": ["overview"]}),
         (None, {"fields": ["name", "slug", "status"]}),
         ("Contact", {"fields": ["contact_name", "contact_email", "contact_phone"]}),
         ("Decisions", {"fields": ["approved_at", "approved_by", "rejected_at", "rejected_by",
@@ -166,6 +169,26 @@ class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
     @display(description="Status", ordering="status", label=TENANT_STATUS_LABELS)
     def show_status(self, obj):
         return obj.status, obj.get_status_display()
+
+    @display(description="Amount due", ordering="amount_due")
+    def show_amount_due(self, obj):
+        return f"{obj.amount_due:,.2f}" if obj.amount_due else "-"
+
+    def get_queryset(self, request):
+        open_total = (Invoice.objects.filter(tenant=OuterRef("pk"), status=InvoiceStatus.ISSUED)
+                      .order_by().values("tenant").annotate(total=Sum("total")).values("total"))
+        return super().get_queryset(request).annotate(amount_due=Subquery(open_total))
+
+    @display(description="Customer view")
+    def overview(self, obj):
+        """The company at a glance (as Stripe's customer page): plan, balance, invoices, payments, timeline."""
+        from django.template.loader import render_to_string
+        from django.utils import timezone
+
+        from platform_admin.selectors import company_overview
+
+        context = company_overview(tenant=obj, today=timezone.localdate())
+        return render_to_string("platform_admin/company_overview.html", {**context, "tenant": obj})  # escaped
 
     def get_search_results(self, request, queryset, search_term):
         """Also find a company by its exact tax id, through the blind index (the column is encrypted)."""
@@ -246,27 +269,37 @@ class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
 
     # Bulk actions on the selected rows.
 
-    @action(description="Approve the selected companies", permissions=["decide"])
+    @action(description="Approve the selected companies…", permissions=["decide"])
     def bulk_approve(self, request, queryset):
-        self.apply_bulk(request, queryset, lambda t: tenant_approve(tenant=t, actor=request.user),
-                        done="{count} approved.", verb="approve")
+        return self.bulk_confirm(request, queryset, lambda t: tenant_approve(tenant=t, actor=request.user),
+                                 title="Approve", done="{count} approved.", verb="approve",
+                                 skip=_skip_unless("row_approve", "approve"))
 
     @action(description="Reject the selected companies…", permissions=["decide"])
     def bulk_reject(self, request, queryset):
-        return self.bulk_with_reason(request, queryset,
-                                     lambda t, reason: tenant_reject(tenant=t, actor=request.user, reason=reason),
-                                     title="Reject", done="{count} rejected.", verb="reject")
+        return self.bulk_confirm(request, queryset,
+                                 lambda t, reason: tenant_reject(tenant=t, actor=request.user, reason=reason),
+                                 title="Reject", done="{count} rejected.", verb="reject", reason=True, danger=True,
+                                 skip=_skip_unless("row_reject", "reject"))
 
     @action(description="Suspend the selected companies…", permissions=["decide"])
     def bulk_suspend(self, request, queryset):
-        return self.bulk_with_reason(request, queryset,
-                                     lambda t, reason: tenant_suspend(tenant=t, actor=request.user, reason=reason),
-                                     title="Suspend", done="{count} suspended.", verb="suspend")
+        return self.bulk_confirm(request, queryset,
+                                 lambda t, reason: tenant_suspend(tenant=t, actor=request.user, reason=reason),
+                                 title="Suspend", done="{count} suspended.", verb="suspend", reason=True,
+                                 danger=True, skip=_skip_unless("row_suspend", "suspend"))
 
-    @action(description="Reactivate the selected companies", permissions=["decide"])
+    @action(description="Reactivate the selected companies…", permissions=["decide"])
     def bulk_reactivate(self, request, queryset):
-        self.apply_bulk(request, queryset, lambda t: tenant_reactivate(tenant=t, actor=request.user),
-                        done="{count} reactivated.", verb="reactivate")
+        return self.bulk_confirm(request, queryset, lambda t: tenant_reactivate(tenant=t, actor=request.user),
+                                 title="Reactivate", done="{count} reactivated.", verb="reactivate",
+                                 skip=_skip_unless("row_reactivate", "reactivate"))
+
+
+def _skip_unless(action_name: str, verb: str):
+    """Skip a company the state table does not let `verb` apply to, saying which state it is in."""
+    applies = TenantAdmin.detail_action_applies[action_name]
+    return lambda t: None if applies(t) else f"{t.get_status_display().lower()}, cannot {verb}"
 
 
 # --- users ----------------------------------------------------------------------------------------------------
@@ -300,7 +333,7 @@ class UserAdmin(IndexedSearchMixin, HistoryAdmin, BaseUserAdmin):
     change_password_form = AdminPasswordChangeForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "company", "role", "is_active", "is_staff"]
-    list_filter = [UserTypeFilter, "role", "is_active", ("tenant", AutocompleteSelectFilter)]
+    list_filter = [UserTypeFilter, "role", "is_active", ("tenant", CompanyFilter)]
     list_select_related = ["tenant"]
     search_fields = ["email", "first_name", "last_name", "tenant__name"]
     # An e-mail prefix reads the unique e-mail index; names through their FULLTEXT index.
@@ -309,7 +342,7 @@ class UserAdmin(IndexedSearchMixin, HistoryAdmin, BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["first_name", "last_name"]}),
-        ("Company", {"fields": ["tenant", "role"]}),
+        ("Company", {"fields": ["company", "role"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
@@ -327,7 +360,7 @@ class UserAdmin(IndexedSearchMixin, HistoryAdmin, BaseUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Role and active flag change only through the actions (the company keeps one admin);
         # only a superuser grants staff rights, and never to a company user.
-        fixed = ["tenant", "role", "is_active", "last_login", "date_joined"]
+        fixed = ["company", "role", "is_active", "last_login", "date_joined"]
         if obj is None:
             return []
         if not request.user.is_superuser or obj.tenant_id is not None:
@@ -386,16 +419,18 @@ class UserAdmin(IndexedSearchMixin, HistoryAdmin, BaseUserAdmin):
         return self._apply(request, object_id, lambda u: user_send_password_reset(user=u),
                            done="Password reset sent to {obj}.", verb="password_reset")
 
-    @action(description="Deactivate the selected accounts", permissions=["manage"])
+    @action(description="Deactivate the selected accounts…", permissions=["manage"])
     def bulk_deactivate(self, request, queryset):
-        self.apply_bulk(request, queryset, lambda u: user_set_active(actor=request.user, user=u, is_active=False),
-                        done="{count} deactivated.", verb="deactivate")
+        return self.bulk_confirm(request, queryset,
+                                 lambda u: user_set_active(actor=request.user, user=u, is_active=False),
+                                 title="Deactivate", done="{count} deactivated.", verb="deactivate", danger=True,
+                                 skip=lambda u: None if u.is_active else "already inactive")
 
 
 @admin.register(TenantInvitation)
 class TenantInvitationAdmin(PlatformModelAdmin):
     list_display = ["email", "company", "role", "expires_at", "accepted_at", "revoked_at"]
-    list_filter = ["role", ("tenant", AutocompleteSelectFilter)]
+    list_filter = ["role", ("tenant", CompanyFilter)]
     list_select_related = ["tenant"]
     search_fields = ["email", "tenant__name"]
     exclude = ["token_hash"]
@@ -413,7 +448,7 @@ class TenantInvitationAdmin(PlatformModelAdmin):
 class ActivityLogAdmin(ReadOnlyMixin, PlatformModelAdmin):
     list_display = ["created_at", "company", "actor_link", "verb", "object_type", "object_id", "object_repr",
                     "ip_address"]
-    list_filter = [("tenant", AutocompleteSelectFilter), ("created_at", RangeDateFilter), "object_type"]
+    list_filter = [("tenant", CompanyFilter), ("created_at", RangeDateFilter), "object_type"]
     list_select_related = ["tenant", "actor"]
     search_fields = ["verb", "object_repr", "actor__email"]
     date_hierarchy = None
@@ -422,7 +457,7 @@ class ActivityLogAdmin(ReadOnlyMixin, PlatformModelAdmin):
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyMixin, PlatformModelAdmin):
     list_display = ["created_at", "company", "recipient_link", "type", "title", "read_at"]
-    list_filter = ["type", ("tenant", AutocompleteSelectFilter)]
+    list_filter = ["type", ("tenant", CompanyFilter)]
     list_select_related = ["tenant", "recipient"]
     search_fields = ["title", "recipient__email"]
 

@@ -2,9 +2,8 @@
 
 from django.contrib import admin
 from unfold.admin import TabularInline
-from unfold.contrib.filters.admin import AutocompleteSelectFilter
 
-from platform_admin.admin.base import PlatformModelAdmin, ReadOnlyMixin
+from platform_admin.admin.base import CompanyFilter, PlatformModelAdmin, ReadOnlyMixin
 from platform_admin.scale import IndexedSearchMixin, PrefetchListMixin
 from work.models import Task, Team, TeamMember
 
@@ -19,7 +18,7 @@ class TeamMemberInline(ReadOnlyMixin, TabularInline):
 @admin.register(Team)
 class TeamAdmin(ReadOnlyMixin, PlatformModelAdmin):
     list_display = ["name", "company", "is_archived", "created_at"]
-    list_filter = [("tenant", AutocompleteSelectFilter), "is_archived"]
+    list_filter = [("tenant", CompanyFilter), "is_archived"]
     list_select_related = ["tenant"]
     search_fields = ["name", "tenant__name"]
     ordering = ["tenant__name", "name"]
@@ -29,7 +28,7 @@ class TeamAdmin(ReadOnlyMixin, PlatformModelAdmin):
 @admin.register(Task)
 class TaskAdmin(PrefetchListMixin, IndexedSearchMixin, ReadOnlyMixin, PlatformModelAdmin):
     list_display = ["title", "company", "team", "status", "priority", "assignee", "due_on", "created_at"]
-    list_filter = [("tenant", AutocompleteSelectFilter), "status", "priority"]
+    list_filter = [("tenant", CompanyFilter), "status", "priority"]
     list_prefetch = ["tenant", "team", "assignee"]
     # Words of the title or description through the FULLTEXT index; the company is a filter.
     search_fields = ["title", "description"]

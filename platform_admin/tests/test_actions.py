@@ -85,9 +85,17 @@ def test_finance_cannot_decide_on_companies(admin_client, finance, name):
 
 def test_bulk_approve_and_bulk_reject_with_a_reason(admin_client, support):
     first, second = TenantFactory(status=TenantStatus.PENDING), TenantFactory(status=TenantStatus.PENDING)
+    active = TenantFactory(status=TenantStatus.ACTIVE)
     client = admin_client(support)
     changelist = url("tenancy_tenant_changelist")
-    client.post(changelist, {"action": "bulk_approve", "_selected_action": [first.pk]})
+    # Bulk approve asks first (how many, which are skipped and why), then applies.
+    response = client.post(changelist, {"action": "bulk_approve", "_selected_action": [first.pk, active.pk]})
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="bulk-confirm"' in page
+    assert "1 of 2 selected" in page and f"{active}: active, cannot approve" in page
+    first.refresh_from_db()
+    assert first.status == TenantStatus.PENDING
+    client.post(changelist, {"action": "bulk_approve", "_selected_action": [first.pk, active.pk], "apply": "1"})
     first.refresh_from_db()
     assert first.status == TenantStatus.ACTIVE
     # The first post shows the reason page; the second, with the reason, applies.
@@ -183,11 +191,19 @@ def test_api_first_then_admin_is_refused(admin_client, finance, super_admin, pen
     assert pending_payment.verified_by == super_admin
 
 
-def test_bulk_verify(admin_client, finance, pending_payment):
-    admin_client(finance).post(url("billing_payment_changelist"),
-                               {"action": "bulk_verify", "_selected_action": [pending_payment.pk]})
+def test_bulk_verify_asks_first(admin_client, finance, pending_payment):
+    client = admin_client(finance)
+    body = {"action": "bulk_verify", "_selected_action": [pending_payment.pk]}
+    response = client.post(url("billing_payment_changelist"), body)
+    assert response.status_code == 200 and "This changes 1 row" in response.content.decode()
+    pending_payment.refresh_from_db()
+    assert pending_payment.verification_status == VerificationStatus.PENDING
+    client.post(url("billing_payment_changelist"), {**body, "apply": "1"})
     pending_payment.refresh_from_db()
     assert pending_payment.verification_status == VerificationStatus.VERIFIED
+    # Once verified, the same selection is skipped, with the reason, and nothing can be applied.
+    page = client.post(url("billing_payment_changelist"), body).content.decode()
+    assert "already verified" in page and 'id="bulk-apply"' not in page
 
 
 def test_the_payment_page_previews_the_proof_for_staff_only(admin_client, finance, support, pending_payment):
@@ -200,15 +216,19 @@ def test_the_payment_page_previews_the_proof_for_staff_only(admin_client, financ
     assert admin_client(support).get(url("billing_payment_proof", pending_payment.pk)).status_code == 403
 
 
-def test_the_payment_list_opens_on_the_queue(admin_client, finance, pending_payment, open_invoice):
+def test_the_sidebar_opens_the_queue_and_show_all_shows_all(admin_client, finance, pending_payment, open_invoice):
     verified = Payment.objects.get(pk=pending_payment.pk)
     client = admin_client(finance)
-    response = client.get(url("billing_payment_changelist"))
+    queue = url("billing_payment_changelist") + "?verification=PENDING"
+    response = client.get(queue)
+    assert f'href="{queue}"' in response.content.decode()  # the sidebar's Payments item
     assert list(response.context["cl"].result_list) == [verified]
     from billing.services.payments import payment_verify
 
     payment_verify(tenant=verified.tenant, actor=finance, payment=verified)
-    assert list(client.get(url("billing_payment_changelist")).context["cl"].result_list) == []
+    assert list(client.get(queue).context["cl"].result_list) == []
+    # "Show all" drops the parameters: every payment, not the queue again.
+    assert len(client.get(url("billing_payment_changelist")).context["cl"].result_list) == 1
     assert len(client.get(url("billing_payment_changelist") + "?verification=all").context["cl"].result_list) == 1
 
 

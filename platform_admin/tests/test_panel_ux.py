@@ -1,0 +1,174 @@
+"""The control panel's words, links, states, search and sign-in, as staff see them."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib import admin
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.models import InvoiceStatus, SubscriptionStatus, VerificationStatus
+from billing.tests.factories import issued_invoice, submitted_payment
+from platform_admin.tests.test_hostile_input import world  # noqa: F401  (the rows of every model)
+from tenancy.models import ActivityLog, TenantStatus
+from tenancy.tests.factories import TEST_PASSWORD, StaffFactory, TenantFactory
+
+ENUM_CODES = {"PENDING_PAYMENT", "PENDING_VERIFICATION", "PAST_DUE", "BANK_TRANSFER", "TENANT_ADMIN", "SUPER_ADMIN",
+              "IN_PROGRESS"}
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style|template|select|textarea)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    html = re.sub(r"<!--.*?-->", " ", html, flags=re.S)
+    html = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r"\s+", " ", html)
+
+
+def _headers_and_labels(html: str) -> list[str]:
+    """Column headers, form labels, filter titles and badges: the words staff read as names."""
+    html = re.sub(r'<span[^>]*material-symbols[^>]*>[^<]*</span>', " ", html)  # icon ligatures are not words
+    found = re.findall(r"<(?:th|label|h2|h3|legend)\b[^>]*>(.*?)</(?:th|label|h2|h3|legend)>", html, flags=re.S)
+    found += re.findall(r'data-label="([^"]*)"', html)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip() for item in found]
+
+
+@pytest.fixture
+def owner(db):
+    return StaffFactory(email="owner@platform.example")
+
+
+def test_no_raw_code_or_generated_label_on_any_list_or_page(client, world, owner):  # noqa: F811
+    client.force_login(owner)
+    pages = []
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in ("tenancy", "billing", "work", "platform_admin"):
+            continue
+        opts = model._meta
+        pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        for obj in model._default_manager.order_by("pk")[:3]:
+            pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+    problems = []
+    for url in pages:
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        text = _visible_text(html)
+        if "/activitylog/" not in url:  # an audit row's recorded changes are data, shown as recorded
+            problems += [f"{url}: raw code {code}" for code in ENUM_CODES if re.search(rf"\b{code}\b", text)]
+        labels = _headers_and_labels(html)
+        problems += [f"{url}: label {label!r}" for label in labels if "_" in label]
+        problems += [f"{url}: label {label!r}" for label in labels if re.search(r"\btenant\b", label, flags=re.I)]
+        if "This page yielded into no results" in html:
+            problems.append(f"{url}: unfold's default empty text")
+    assert not problems, "\n".join(problems)
+
+
+def test_row_actions_fit_the_state(client, owner):
+    pending = TenantFactory(name="Waiting Co", status=TenantStatus.PENDING)
+    active = TenantFactory(name="Busy Co", status=TenantStatus.ACTIVE)
+    client.force_login(owner)
+    html = client.get(reverse("admin:tenancy_tenant_changelist")).content.decode()
+    assert reverse("admin:tenancy_tenant_row_approve", args=[pending.pk]) in html
+    assert reverse("admin:tenancy_tenant_row_approve", args=[active.pk]) not in html
+    assert reverse("admin:tenancy_tenant_row_suspend", args=[active.pk]) in html
+    assert reverse("admin:tenancy_tenant_row_reactivate", args=[active.pk]) not in html
+
+
+def test_company_page_shows_plan_balance_invoices_and_timeline(client, owner, tenant, tenant_admin, subscription):
+    invoice = issued_invoice(subscription=subscription)
+    invoice.due_on = timezone.localdate() - datetime.timedelta(days=4)
+    invoice.save(update_fields=["due_on"])
+    ActivityLog.objects.create(tenant=tenant, actor=tenant_admin, verb="tenant.approved", object_repr=tenant.name)
+    client.force_login(owner)
+    html = client.get(reverse("admin:tenancy_tenant_change", args=[tenant.pk])).content.decode()
+    assert 'id="company-overview"' in html
+    assert subscription.plan.name in html
+    assert reverse("admin:billing_subscription_change", args=[subscription.pk]) in html
+    assert f"{invoice.total:,.2f} {invoice.currency}" in _visible_text(html)
+    assert "Overdue 4 days" in html
+    assert reverse("admin:billing_invoice_change", args=[invoice.pk]) in html
+    timeline = html[html.index('id="company-timeline"'):]
+    assert tenant_admin.email in timeline
+
+
+def test_dunning_filters_and_overdue_badge(client, owner, subscription):
+    late, soon = issued_invoice(subscription=subscription), issued_invoice(subscription=subscription)
+    today = timezone.localdate()
+    late.due_on, soon.due_on = today - datetime.timedelta(days=9), today + datetime.timedelta(days=3)
+    late.save(update_fields=["due_on"])
+    soon.save(update_fields=["due_on"])
+    client.force_login(owner)
+    changelist = reverse("admin:billing_invoice_changelist")
+    assert list(client.get(changelist + "?dunning=overdue").context["cl"].result_list) == [late]
+    response = client.get(changelist + "?dunning=due_week")
+    assert list(response.context["cl"].result_list) == [soon]
+    assert "overdue 9 days" in client.get(changelist).content.decode()
+    subscription.status, subscription.trial_ends_on = SubscriptionStatus.TRIAL, today + datetime.timedelta(days=2)
+    subscription.save(update_fields=["status", "trial_ends_on"])
+    trials = client.get(reverse("admin:billing_subscription_changelist") + "?trial=ending").context["cl"].result_list
+    assert list(trials) == [subscription]
+    companies = client.get(reverse("admin:tenancy_tenant_changelist")).content.decode()
+    assert f"{late.total + soon.total:,.2f}" in companies  # amount due per company
+
+
+def test_global_search_groups_what_each_group_may_see(client, owner, finance, support, tenant, pending_payment):
+    invoice = pending_payment.invoice
+    url = reverse("admin:search")
+    client.force_login(owner)
+    html = client.get(url, {"s": tenant.slug, "extended": "1"}).content.decode()
+    assert "Company · " in html and reverse("admin:tenancy_tenant_change", args=[tenant.pk]) in html
+    html = client.get(url, {"s": invoice.number, "extended": "1"}).content.decode()
+    assert reverse("admin:billing_invoice_change", args=[invoice.pk]) in html
+    html = client.get(url, {"s": pending_payment.reference, "extended": "1"}).content.decode()
+    assert reverse("admin:billing_payment_change", args=[pending_payment.pk]) in html
+    client.force_login(support)  # support sees companies and users, not payments
+    html = client.get(url, {"s": pending_payment.reference, "extended": "1"}).content.decode()
+    assert reverse("admin:billing_payment_change", args=[pending_payment.pk]) not in html
+    assert 'id="search-input-command"' in client.get(reverse("admin:index")).content.decode()
+
+
+def test_login_lands_on_the_dashboard_and_nothing_points_to_a_missing_site(client, owner):
+    page = client.get(reverse("admin:login")).content.decode()
+    assert "Return to site" not in page and reverse("admin_password_reset") in page
+    response = client.post(reverse("admin:login"), {"username": owner.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    assert "Return to site" not in client.get(reverse("admin:logout")).content.decode()
+
+
+def test_staff_password_reset_by_email(client, owner, tenant_admin, settings, django_capture_on_commit_callbacks):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin_password_reset"), {"email": owner.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [owner.email]
+    link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
+    page = client.get(link, follow=True)
+    assert page.status_code == 200 and b"new_password1" in page.content
+    # A company user gets nothing here (the portal resets theirs); the answer is the same.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin_password_reset"), {"email": tenant_admin.email})
+    assert response.status_code == 302 and len(mail.outbox) == 1
+
+
+def test_success_message_reads_well(client, owner):
+    from platform_admin.models import SystemSetting
+
+    client.force_login(owner)
+    response = client.post(reverse("admin:platform_admin_systemsetting_add"),
+                           {"issuer_name": "Platform Inc.", "issuer_address": "", "issuer_tax_id": "",
+                            "issuer_email": "", "renewal_lead_days": "", "grace_days": "", "_save": "1"},
+                           follow=True)
+    assert SystemSetting.objects.count() == 1
+    assert "The system settings were saved." in response.content.decode()
+
+
+@pytest.mark.parametrize("status", [InvoiceStatus.ISSUED])
+def test_payment_rows_link_to_company_and_invoice(client, finance, pending_payment, status):
+    client.force_login(finance)
+    html = client.get(reverse("admin:billing_payment_changelist")).content.decode()
+    assert reverse("admin:tenancy_tenant_change", args=[pending_payment.tenant_id]) in html
+    assert reverse("admin:billing_invoice_change", args=[pending_payment.invoice_id]) in html
+    assert pending_payment.verification_status == VerificationStatus.PENDING
+    assert submitted_payment  # the factory used by the fixture
