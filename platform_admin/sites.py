@@ -1,6 +1,9 @@
 """The control panel's admin site: unfold's site, open to platform staff only."""
 
 from django.contrib.admin.apps import AdminConfig
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.views.decorators.cache import never_cache
 from unfold.sites import UnfoldAdminSite
 
 
@@ -9,8 +12,27 @@ class PlatformAdminSite(UnfoldAdminSite):
     site_url = None  # no "Return to site": the platform host has no public site; companies use their own hosts
 
     def has_permission(self, request) -> bool:
-        """Refuse company users even if `is_staff` were ever set on one (DESIGN 4: the admin refuses them)."""
-        return super().has_permission(request) and request.user.tenant_id is None
+        """Refuse company users even if `is_staff` were ever set on one (DESIGN 4: the admin refuses them), and
+        staff who still owe their second factor (platform_admin.twofactor)."""
+        from platform_admin.twofactor import is_missing_second_factor
+
+        return (super().has_permission(request) and request.user.tenant_id is None
+                and not is_missing_second_factor(request))
+
+    def login(self, request, extra_context=None):
+        from platform_admin.twofactor import is_missing_second_factor
+
+        response = super().login(request, extra_context)
+        # Signed in with the password where a second factor is required: set it up, not a dead end.
+        if (request.user.is_authenticated and request.user.is_staff and request.user.tenant_id is None
+                and is_missing_second_factor(request)):
+            return HttpResponseRedirect(reverse("admin:two_factor"))
+        return response
+
+    def get_urls(self):
+        from platform_admin.twofactor import two_factor_view
+
+        return [path("two-factor/", never_cache(two_factor_view), name="two_factor"), *super().get_urls()]
 
 
 class PlatformAdminSiteConfig(AdminConfig):

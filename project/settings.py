@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "tenancy",
     "billing",
     "work",
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): staff two-factor sign-in
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -137,6 +140,9 @@ else:
 TENANT_CACHE_TIMEOUT = env.int("TENANT_CACHE_TIMEOUT", default=300)
 
 AUTH_USER_MODEL = "tenancy.User"
+# Two-factor sign-in (TOTP) for staff: optional for everybody; when on, required for the Finance group.
+STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", default=False)
+
 # Staff who sign in at /admin/login/ without a "next" land on the dashboard (not Django's /accounts/profile/).
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"

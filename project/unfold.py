@@ -86,5 +86,5 @@ UNFOLD = {
             "800": "55 48 163", "900": "49 46 129", "950": "30 27 75",
         },
     },
-    "LOGIN": {"redirect_after": reverse_lazy("admin:index")},
+    "LOGIN": {"redirect_after": reverse_lazy("admin:index"), "form": "platform_admin.twofactor.StaffLoginForm"},
 }

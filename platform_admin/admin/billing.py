@@ -62,6 +62,10 @@ VERIFICATION_LABELS = {"PENDING": "warning", "VERIFIED": "success", "REJECTED": 
 INVOICE_LABELS = {"DRAFT": "info", "ISSUED": "warning", "PAID": "success", "VOID": "danger"}
 
 
+LIVE_STATUSES = [SubscriptionStatus.TRIAL, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE,
+                 SubscriptionStatus.PENDING_PAYMENT, SubscriptionStatus.PENDING_VERIFICATION]
+
+
 class DunningFilter(admin.SimpleListFilter):
     """Invoices by what finance chases: overdue, due this week."""
 
@@ -107,11 +111,29 @@ class ServiceOnlyAdmin(ReadOnlyMixin, HistoryAdmin):
 
 @admin.register(Plan)
 class PlanAdmin(StreamingImportExportMixin, HistoryAdmin):
-    list_display = ["name", "code", "price", "currency", "period", "trial_days", "max_users", "max_teams",
-                    "max_tasks", "max_storage_mb", "is_active", "is_public", "order"]
+    list_display = ["name", "code", "price", "currency", "period", "trial_days", "limits", "is_active", "is_public",
+                    "order"]
     list_filter = ["is_active", "is_public", "period"]
     search_fields = ["name", "code"]
     resource_classes = [PlanResource]
+
+    @display(description="Limits (users / teams / tasks / storage)")
+    def limits(self, obj):
+        def show(value, unit=""):
+            return "∞" if value is None else f"{value:,}{unit}"
+
+        return (f"{show(obj.max_users)} / {show(obj.max_teams)} / {show(obj.max_tasks)} / "
+                f"{show(obj.max_storage_mb, ' MB')}")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and "price" in form.base_fields:
+            live = Subscription.objects.filter(plan=obj, status__in=LIVE_STATUSES).count()
+            if live:
+                form.base_fields["price"].help_text = (
+                    f"{live} live subscription{'s use' if live != 1 else ' uses'} this plan: a new price applies from "
+                    "each one's next invoice.")
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         return ["code"] if obj is not None else []
@@ -177,7 +199,7 @@ class SubscriptionAdmin(StreamingExportMixin, ServiceOnlyAdmin):
     @action(description="Cancel", icon="cancel", permissions=["manage"], url_path="cancel",
             variant=ActionVariant.DANGER,
             dialog={"title": "Cancel this subscription", "description": "Unpaid invoices are voided.",
-                    "form_class": CancelDialogForm, "form_submit_text": "Cancel subscription"})
+                    "form_class": CancelDialogForm, "form_submit_text": "Cancel subscription", "variant": "danger"})
     def row_cancel(self, request, form, object_id):
         immediately = form.cleaned_data["immediately"]
         return self._apply(request, object_id,
@@ -309,7 +331,7 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     @action(description="Reject", icon="block", permissions=["verify"], url_path="reject",
             variant=ActionVariant.DANGER,
             dialog={"title": "Reject this payment", "description": "The reason is sent to the company's admins.",
-                    "form_class": ReasonDialogForm, "form_submit_text": "Reject"})
+                    "form_class": ReasonDialogForm, "form_submit_text": "Reject", "variant": "danger"})
     def row_reject(self, request, form, object_id):
         reason = form.cleaned_data["reason"]
         return self._decide(request, object_id,
@@ -444,7 +466,7 @@ class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     @action(description="Void", icon="do_not_disturb_on", permissions=["manage"], url_path="void",
             variant=ActionVariant.DANGER,
             dialog={"title": "Void this invoice", "description": "Its number stays used.",
-                    "form_class": ReasonDialogForm, "form_submit_text": "Void"})
+                    "form_class": ReasonDialogForm, "form_submit_text": "Void", "variant": "danger"})
     def row_void(self, request, form, object_id):
         reason = form.cleaned_data["reason"]
         return self._apply(request, object_id,

@@ -232,7 +232,7 @@ class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
     @action(description="Reject", icon="block", permissions=["decide"], url_path="reject",
             variant=ActionVariant.DANGER,
             dialog={"title": "Reject this company", "description": "The reason is sent to its admin.",
-                    "form_class": ReasonDialogForm, "form_submit_text": "Reject"})
+                    "form_class": ReasonDialogForm, "form_submit_text": "Reject", "variant": "danger"})
     def row_reject(self, request, form, object_id):
         reason = form.cleaned_data["reason"]
         return self._decide(request, object_id, lambda t: tenant_reject(tenant=t, actor=request.user, reason=reason),
@@ -241,7 +241,7 @@ class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
     @action(description="Suspend", icon="pause_circle", permissions=["decide"], url_path="suspend",
             variant=ActionVariant.WARNING,
             dialog={"title": "Suspend this company", "description": "Its users may still read and pay.",
-                    "form_class": ReasonDialogForm, "form_submit_text": "Suspend"})
+                    "form_class": ReasonDialogForm, "form_submit_text": "Suspend", "variant": "danger"})
     def row_suspend(self, request, form, object_id):
         reason = form.cleaned_data["reason"]
         return self._decide(request, object_id,
@@ -397,7 +397,7 @@ class UserAdmin(IndexedSearchMixin, HistoryAdmin, BaseUserAdmin):
     @action(description="Deactivate", icon="person_off", permissions=["manage"], url_path="deactivate",
             variant=ActionVariant.DANGER,
             dialog={"title": "Deactivate this account?", "description": "It can no longer log in; its tokens stop.",
-                    "form_class": ConfirmForm, "form_submit_text": "Deactivate"})
+                    "form_class": ConfirmForm, "form_submit_text": "Deactivate", "variant": "danger"})
     def row_deactivate(self, request, form, object_id):
         return self._apply(request, object_id,
                            lambda u: user_set_active(actor=request.user, user=u, is_active=False),

@@ -137,3 +137,124 @@ def test_finance_verifies_and_support_approves(live_server, browser, downloads, 
     panel.run_dialog_action("/approve/")
     pending_tenant.refresh_from_db()
     assert pending_tenant.status == TenantStatus.ACTIVE and pending_tenant.approved_by == support
+
+
+# --- the control panel at 1440x900 and on a 390x844 phone ------------------------------------------------------
+
+DESKTOP, PHONE = (1440, 900), (390, 844)
+
+
+def _size(driver, size):
+    driver.set_window_size(*size)
+
+
+def _fits_the_screen(driver) -> bool:
+    """No horizontal scroll: the page is no wider than the window."""
+    return driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def _inside_viewport(driver, element) -> bool:
+    return driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect();"
+        "return r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= window.innerWidth + 1"
+        " && r.bottom <= window.innerHeight + 1;", element)
+
+
+def _company_with_history(tenant, pending_payment):
+    from tenancy.models import ActivityLog
+
+    ActivityLog.objects.create(tenant=tenant, actor=None, actor_label="system", verb="tenant.approved",
+                               object_type="tenant", object_id=str(tenant.pk), object_repr=tenant.name)
+    return tenant
+
+
+def test_support_finds_a_company_with_global_search_and_approves_it(live_server, browser, support):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    pending_tenant = TenantFactory(name="NewCo Startup", slug="newco", status=TenantStatus.PENDING)
+    panel = Panel(browser, live_server.url.replace("127.0.0.1", "localhost"))
+    _size(browser, DESKTOP)
+    panel.login(support.email)
+    # The keyboard only: Ctrl+K opens the search, typing finds the company, Enter opens it.
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("k").key_up(Keys.CONTROL).perform()
+    field = _wait(lambda: [f for f in browser.find_elements(By.ID, "search-input-command") if f.is_displayed()])[0]
+    field.send_keys("NewCo")
+    company_url = reverse("admin:tenancy_tenant_change", args=[pending_tenant.pk])
+    _wait(lambda: browser.find_elements(By.CSS_SELECTOR, f'#command-results-list a[href="{company_url}"]'))
+    assert "Company · newco" in browser.find_element(By.ID, "command-results-list").text
+    panel.screenshot("global-search.png")
+    field.send_keys(Keys.ARROW_DOWN)
+    field.send_keys(Keys.ENTER)
+    _wait(lambda: browser.current_url.endswith(company_url) and browser.find_elements(By.ID, "company-overview"))
+    panel.run_dialog_action("/approve/")
+    pending_tenant.refresh_from_db()
+    assert pending_tenant.status == TenantStatus.ACTIVE and pending_tenant.approved_by == support
+    panel.screenshot("company-approved.png")
+
+
+def test_finance_verifies_on_a_phone(live_server, browser, finance, pending_payment):
+    from selenium.webdriver.common.by import By
+
+    panel = Panel(browser, live_server.url.replace("127.0.0.1", "localhost"))
+    _size(browser, PHONE)
+    panel.login(finance.email)
+    panel.open(reverse("admin:billing_payment_change", args=[pending_payment.pk]))
+    link = browser.find_element(By.CSS_SELECTOR, 'a[href$="/verify/"]')
+    browser.execute_script("arguments[0].click();", link)  # the detail actions sit in a menu on a phone
+    submit = _wait(lambda: [b for b in browser.find_elements(By.CSS_SELECTOR, "#modal-content button[type=submit]")
+                            if b.is_displayed()])[0]
+    _wait(lambda: _inside_viewport(browser, submit))
+    assert _fits_the_screen(browser)
+    panel.screenshot("phone-verify-dialog.png")
+    old = browser.find_element(By.TAG_NAME, "html")
+    submit.click()  # a real click: the button is on the screen
+    _wait(lambda: not _attached(old))
+    pending_payment.refresh_from_db()
+    assert pending_payment.verification_status == VerificationStatus.VERIFIED
+    assert _fits_the_screen(browser)
+    panel.screenshot("phone-verified.png")
+    panel.open(reverse("admin:billing_payment_changelist"))
+    assert _fits_the_screen(browser)
+    panel.screenshot("phone-payments.png")
+
+
+def test_bulk_verify_asks_for_confirmation(live_server, browser, finance, pending_payment):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    panel = Panel(browser, live_server.url.replace("127.0.0.1", "localhost"))
+    _size(browser, DESKTOP)
+    panel.login(finance.email)
+    panel.open(reverse("admin:billing_payment_changelist") + "?verification=PENDING")
+    browser.find_element(By.CSS_SELECTOR, "input.action-select").click()
+    Select(browser.find_element(By.NAME, "action")).select_by_value("bulk_verify")
+    _wait(lambda: [b for b in browser.find_elements(By.CSS_SELECTOR, 'button[name="index"]') if b.is_displayed()])
+    browser.find_element(By.CSS_SELECTOR, 'button[name="index"]').click()
+    _wait(lambda: browser.find_elements(By.ID, "bulk-confirm"))
+    assert "This changes 1 row" in browser.find_element(By.ID, "bulk-confirm").text
+    pending_payment.refresh_from_db()
+    assert pending_payment.verification_status == VerificationStatus.PENDING  # nothing yet
+    panel.screenshot("bulk-verify-confirm.png")
+    browser.find_element(By.ID, "bulk-apply").click()
+    _wait(lambda: not browser.find_elements(By.ID, "bulk-confirm"))
+    pending_payment.refresh_from_db()
+    assert pending_payment.verification_status == VerificationStatus.VERIFIED
+
+
+def test_company_page_shows_balance_invoices_and_timeline(live_server, browser, support, tenant, pending_payment):
+    from selenium.webdriver.common.by import By
+
+    _company_with_history(tenant, pending_payment)
+    panel = Panel(browser, live_server.url.replace("127.0.0.1", "localhost"))
+    panel.login(support.email)
+    for name, size in [("desktop", DESKTOP), ("phone", PHONE)]:
+        _size(browser, size)
+        panel.open(reverse("admin:tenancy_tenant_change", args=[tenant.pk]))
+        balance = browser.find_element(By.ID, "company-balance").text
+        assert f"{pending_payment.invoice.total:,.2f} {pending_payment.invoice.currency}" in balance
+        assert pending_payment.invoice.number in browser.find_element(By.ID, "company-invoices").text
+        assert "system" in browser.find_element(By.ID, "company-timeline").text
+        assert _fits_the_screen(browser), name
+        panel.screenshot(f"company-{name}.png")

@@ -172,3 +172,60 @@ def test_payment_rows_link_to_company_and_invoice(client, finance, pending_payme
     assert reverse("admin:billing_invoice_change", args=[pending_payment.invoice_id]) in html
     assert pending_payment.verification_status == VerificationStatus.PENDING
     assert submitted_payment  # the factory used by the fixture
+
+
+def test_a_plan_price_edit_warns_about_live_subscribers(client, owner, subscription):
+    client.force_login(owner)
+    html = client.get(reverse("admin:billing_plan_change", args=[subscription.plan_id])).content.decode()
+    assert "1 live subscription uses this plan" in html
+    listing = client.get(reverse("admin:billing_plan_changelist")).content.decode()
+    assert "10 / 5 / 100 / 1,000 MB" in listing  # one column for the limits: the list fits at 1440 px
+
+
+def _code(device) -> str:
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def test_finance_must_set_up_two_factor_when_required_then_signs_in_with_a_code(client, finance, support, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.STAFF_2FA_REQUIRED = True
+    login = reverse("admin:login")
+    response = client.post(login, {"username": finance.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:two_factor")
+    assert client.get(reverse("admin:index")).status_code == 302  # no panel before the second factor
+    page = client.get(reverse("admin:two_factor")).content.decode()
+    assert 'id="totp-secret"' in page
+    device = TOTPDevice.objects.get(user=finance, confirmed=False)
+    assert "not the current one" in client.post(reverse("admin:two_factor"), {"token": "000000"}).content.decode() \
+        or _code(device) == "000000"
+    device.refresh_from_db()
+    device.throttle_reset()  # a wrong code slows the next try down (django-otp's throttling)
+    response = client.post(reverse("admin:two_factor"), {"token": _code(device)})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    assert client.get(reverse("admin:index")).status_code == 200
+    # The next login needs the app's code.
+    client.logout()
+    response = client.post(login, {"username": finance.email, "password": TEST_PASSWORD, "otp_token": "12"})
+    assert response.status_code == 200 and "authenticator app" in response.content.decode()
+    device.refresh_from_db()
+    device.last_t = -1  # the code above was used once already; a new login uses the current one again
+    device.save(update_fields=["last_t"])
+    device.throttle_reset()
+    response = client.post(login, {"username": finance.email, "password": TEST_PASSWORD, "otp_token": _code(device)})
+    assert response.status_code == 302 and client.get(reverse("admin:index")).status_code == 200
+    # Support is not required to: the password alone lets them in.
+    client.logout()
+    client.post(login, {"username": support.email, "password": TEST_PASSWORD})
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_two_factor_is_optional_when_not_required(client, finance, settings):
+    settings.STAFF_2FA_REQUIRED = False
+    response = client.post(reverse("admin:login"), {"username": finance.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert 'id="totp-secret"' in client.get(reverse("admin:two_factor")).content.decode()
