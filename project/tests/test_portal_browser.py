@@ -169,7 +169,9 @@ class Portal:
     def choose(self, label: str, visible_text: str):
         from selenium.webdriver.support.ui import Select
 
-        Select(self.field(label)).select_by_visible_text(visible_text)
+        select = Select(self.field(label))
+        wait(lambda: any(o.text == visible_text for o in select.options), 15, f"the option {visible_text!r}")
+        select.select_by_visible_text(visible_text)
 
     def check(self, name: str):
         """Screenshots at both sizes, axe-core at both sizes, and no CSP violation in the console."""
@@ -501,4 +503,14 @@ def test_a_company_from_sign_up_to_a_paid_subscription(live_server, browser, dow
     assert "read-only" in banner.text and "Billing" in banner.text
     assert banner.find_element("css selector", "a").get_attribute("href").endswith("/app/billing")
     portal.check("suspended-banner")
-    assert len(portal.checked) >= 18
+
+    # Read-only for real: a move is refused (403), the card goes back and the reason is shown.
+    portal.open(host, f"/app/board/{spec.team_id}")
+    card = portal.one(f'[data-task-id="{spec.pk}"]')
+    portal.drag(card, portal.one('[data-status="DONE"]'))
+    portal.see("suspended and read-only")
+    wait(lambda: portal.css(f'[data-status="IN_PROGRESS"] [data-task-id="{spec.pk}"]'), what="the card back in place")
+    assert not portal.css(f'[data-status="DONE"] [data-task-id="{spec.pk}"]')
+    assert Task.objects.get(pk=spec.pk).status == TaskStatus.IN_PROGRESS
+    portal.check("suspended-move-refused")
+    assert len(portal.checked) >= 19

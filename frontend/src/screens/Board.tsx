@@ -269,8 +269,8 @@ export function Board() {
                         </span>
                         <span>{personName(task.assignee)}</span>
                         {task.due_on && <span>Due {formatDate(task.due_on)}</span>}
-                        {task.comment_count > 0 && <span>{task.comment_count} comments</span>}
-                        {task.attachment_count > 0 && <span>{task.attachment_count} files</span>}
+                        {task.comment_count > 0 && <span>{task.comment_count} {task.comment_count === 1 ? "comment" : "comments"}</span>}
+                        {task.attachment_count > 0 && <span>{task.attachment_count} {task.attachment_count === 1 ? "file" : "files"}</span>}
                       </div>
                     </li>
                   ))}

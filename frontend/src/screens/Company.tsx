@@ -4,6 +4,7 @@ import { NavLink, useParams } from "react-router-dom";
 import { api, rows, unwrap } from "../api/client";
 import type { Member, TenantSettings } from "../api/types";
 import { ROLE_LABELS, useAuth, useSession } from "../auth/AuthContext";
+import { verbLabel } from "./labels";
 import { ErrorBox, formatDate, formatDateTime, Notice, PageTitle, personName, QueryState, SelectField, TextArea, TextField } from "../components/ui";
 
 const TABS = [
@@ -234,7 +235,7 @@ function Activity() {
                   <tr key={entry.id}>
                     <td>{formatDateTime(entry.created_at)}</td>
                     <td>{entry.actor || "System"}</td>
-                    <td>{entry.verb} {entry.object_repr}</td>
+                    <td>{verbLabel(entry.verb)}{entry.object_repr ? `: ${entry.object_repr}` : ""}</td>
                     <td>{entry.ip_address ?? "—"}</td>
                   </tr>
                 ))}

@@ -4,7 +4,7 @@ import { api, rows, unwrap } from "../api/client";
 import { useSession } from "../auth/AuthContext";
 import { fetchNotifications } from "../components/NotificationBell";
 import { formatDate, formatDateTime, PageTitle, QueryState } from "../components/ui";
-import { STATUS_LABELS, PRIORITY_LABELS } from "./labels";
+import { PRIORITY_LABELS, STATUS_LABELS, verbLabel } from "./labels";
 
 function isoDay(offsetDays: number): string {
   const date = new Date();
@@ -102,7 +102,7 @@ export function Dashboard() {
                 <ul className="list">
                   {rows(data).map((entry) => (
                     <li key={entry.id}>
-                      {entry.actor || "System"} · {entry.verb} {entry.object_repr}
+                      {entry.actor || "System"} · {verbLabel(entry.verb)}{entry.object_repr ? `: ${entry.object_repr}` : ""}
                       <span className="muted"> · {formatDateTime(entry.created_at)}</span>
                     </li>
                   ))}
