@@ -43,6 +43,7 @@ class AuditVerb(models.TextChoices):
     INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"
     INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
     MEMBER_UPDATED = "member.updated", "Member changed"
+    MEMBER_REMOVED = "member.removed", "Member removed from the company"
     USER_ACTIVATED = "user.activated", "User activated"
     USER_DEACTIVATED = "user.deactivated", "User deactivated"
     USER_PROFILE_UPDATED = "user.profile_updated", "Profile changed"

@@ -6,8 +6,11 @@ class WorkConfig(AppConfig):
 
     def ready(self):
         from tenancy import limits
+        from tenancy.services.members import register_member_release
         from work import selectors
+        from work.services.members import member_release
 
         limits.register_usage("teams", selectors.team_usage)
         limits.register_usage("tasks", selectors.task_usage)
         limits.register_usage("storage_mb", selectors.attachment_storage_mb)
+        register_member_release(member_release)

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from tenancy.api.base import StrictFieldsMixin
+from tenancy.api.base import StrictFieldsMixin, TenantPrimaryKeyRelatedField
 from tenancy.models import (
     TENANT_ROLE_CHOICES,
     ActivityLog,
@@ -111,6 +111,21 @@ class MemberSerializer(serializers.ModelSerializer):
 class MemberUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
     role = serializers.ChoiceField(choices=TENANT_ROLE_CHOICES, required=False)
     is_active = serializers.BooleanField(required=False)
+
+
+class MemberRemoveSerializer(StrictFieldsMixin, serializers.Serializer):
+    reassign_to = TenantPrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True, default=None,
+        help_text="An active member who takes over the removed member's open tasks in the teams they share; "
+                  "open tasks in other teams are unassigned. Also accepted as the query parameter ?reassign_to=.",
+    )
+
+
+class MemberRemovalSerializer(serializers.Serializer):
+    member = MemberSerializer()
+    reassigned = serializers.IntegerField(help_text="Open tasks handed to `reassign_to`.")
+    unassigned = serializers.IntegerField(help_text="Open tasks left without an assignee.")
+    teams_left = serializers.IntegerField(help_text="Team memberships removed.")
 
 
 class ActivityLogSerializer(serializers.ModelSerializer):

@@ -1,7 +1,7 @@
 """Tenant, invitation, settings, member, activity and notification endpoints."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -186,6 +186,24 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         member = member_services.member_update(tenant=self.tenant, actor=request.user, member=member,
                                                **data.validated_data)
         return Response(s.MemberSerializer(member).data)
+
+    @extend_schema(
+        request=s.MemberRemoveSerializer, responses=s.MemberRemovalSerializer,
+        parameters=[OpenApiParameter("reassign_to", int, description="Same as the body field.")],
+        description="Remove the member from the company: deactivate, revoke their tokens, take them off "
+                    "their teams, and reassign (or unassign) their open tasks. History stays. "
+                    "The last active admin cannot be removed (409 `last_tenant_admin`).",
+    )
+    def destroy(self, request, pk=None):
+        member = self.get_object()
+        payload = request.data if request.data else {
+            key: request.query_params[key] for key in ("reassign_to",) if key in request.query_params}
+        data = s.MemberRemoveSerializer(data=payload, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        summary = member_services.member_remove(tenant=self.tenant, actor=request.user, member=member,
+                                                reassign_to=data.validated_data["reassign_to"])
+        member.refresh_from_db()
+        return Response(s.MemberRemovalSerializer({"member": member, **summary}).data)
 
 
 class ActivityLogFilter(django_filters.FilterSet):

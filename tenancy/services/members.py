@@ -1,5 +1,6 @@
 """Tenant invitations and members."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -16,6 +17,15 @@ from tenancy.tokens import invitation_check_usable, token_hash, token_new
 
 INVITATION_DAYS = 7
 
+# Apps owning data tied to a member (work: team memberships, open tasks) register how to release it
+# when the member leaves; tenancy imports none of them. A handler returns counts for the summary.
+_release_handlers: list[Callable[..., dict]] = []
+
+
+def register_member_release(handler: Callable[..., dict]) -> None:
+    """Add `handler(*, tenant, actor, member, reassign_to) -> {name: count}` to member removal."""
+    if handler not in _release_handlers:
+        _release_handlers.append(handler)
 
 def _role_check(*, actor: User, role: str) -> None:
     if role not in TENANT_ROLES:
@@ -135,3 +145,43 @@ def member_update(*, tenant: Tenant, actor: User, member: User, role: str | None
 
         user_revoke_tokens(user=member)
     return member
+
+
+@transaction.atomic
+def member_remove(*, tenant: Tenant, actor: User, member: User, reassign_to: User | None = None) -> dict:
+    """Remove a member from the company: deactivate, revoke tokens, release their teams and open tasks.
+
+    Open tasks go to `reassign_to` where that member belongs to the task's team, and are
+    unassigned elsewhere. Nothing is deleted: comments, attachments and history keep their author.
+    Returns what happened: `{"reassigned": n, "unassigned": n, "teams_left": n}`.
+    """
+    # Same lock order as member_update: the tenant's admins, then the member.
+    list(User.objects.select_for_update().filter(tenant=tenant, role=Role.TENANT_ADMIN))
+    try:
+        member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
+    except User.DoesNotExist:
+        raise NotFound() from None
+    if member.pk == actor.pk:
+        raise ServiceError("You cannot remove yourself; another admin can.", code="cannot_remove_self")
+    if reassign_to is not None and (reassign_to.tenant_id != tenant.pk or reassign_to.pk == member.pk
+                                    or not reassign_to.is_active):
+        raise ServiceError("Choose another active member of the company.", code="invalid_reassignee",
+                           fields={"reassign_to": ["Not an active member of this company."]})
+    if member.is_active and member.role == Role.TENANT_ADMIN and _active_admin_count(tenant) <= 1:
+        raise Conflict("The company must keep at least one active admin.", code="last_tenant_admin")
+    was_active = member.is_active
+    if was_active:
+        member.is_active = False
+        member.save(update_fields=["is_active"])
+        from tenancy.services.auth import user_revoke_tokens
+
+        user_revoke_tokens(user=member)
+    summary = {"reassigned": 0, "unassigned": 0, "teams_left": 0}
+    for handler in _release_handlers:
+        for key, count in handler(tenant=tenant, actor=actor, member=member, reassign_to=reassign_to).items():
+            summary[key] = summary.get(key, 0) + count
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.MEMBER_REMOVED, obj=member,
+                 changes={"is_active": [was_active, False],
+                          "reassign_to": [None, reassign_to.email if reassign_to else None], **{
+                              key: [None, count] for key, count in summary.items()}})
+    return summary

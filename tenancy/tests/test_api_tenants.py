@@ -59,6 +59,7 @@ MATRIX = [
     ("get", "/api/tenants/members/", None, [401, 200, 200, 200, 403]),
     ("get", "/api/tenants/members/{member}/", None, [401, 200, 200, 200, 403]),
     ("patch", "/api/tenants/members/{member}/", {"role": "MANAGER"}, [401, 403, 403, 200, 403]),
+    ("delete", "/api/tenants/members/{member}/", None, [401, 403, 403, 200, 403]),
     ("get", "/api/activity/", None, [401, 403, 403, 200, 403]),
     ("get", "/api/notifications/", None, [401, 200, 200, 200, 403]),
     ("post", "/api/notifications/mark-all-read/", None, [401, 200, 200, 200, 403]),
@@ -98,6 +99,7 @@ def beta_objects(other_tenant, other_admin):
     ("get", "/api/tenants/members/{member}/", None),
     ("patch", "/api/tenants/members/{member}/", {"role": "TENANT_ADMIN"}),
     ("patch", "/api/tenants/members/{member}/", {"is_active": False}),
+    ("delete", "/api/tenants/members/{member}/", None),
     ("delete", "/api/tenants/invitations/{invitation}/", None),
     ("post", "/api/notifications/{notification}/mark-read/", None),
 ])
