@@ -51,9 +51,13 @@ def invoice_list(*, tenant: Tenant | None, include_drafts: bool = False) -> Quer
 
 
 def billing_dashboard(*, tenant: Tenant) -> dict:
-    """The current subscription, open invoices, usage against each limit and recent history."""
+    """The current subscription, open invoices, usage against each limit and recent history.
+
+    Without a current subscription, `subscription` is the last one (EXPIRED or CANCELLED, with its
+    status) so the tenant sees what ended and can renew; None only before the first subscription.
+    """
     return {
-        "subscription": subscription_current(tenant=tenant),
+        "subscription": subscription_current(tenant=tenant) or subscription_list(tenant=tenant).first(),
         "open_invoices": list(invoice_list(tenant=tenant).filter(status=InvoiceStatus.ISSUED)),
         "usage": limits.usage_report(tenant),
         "payments": list(payment_list(tenant=tenant)[:10]),

@@ -35,6 +35,7 @@ from tenancy.models import (
     TenantStatus,
     User,
 )
+from tenancy.services.members import tenant_admin_invite
 from tenancy.services.tenants import (
     tenant_approve,
     tenant_create,
@@ -131,6 +132,14 @@ class TenantCreateDialogForm(BaseDialogForm):
                                 help_text="The company's address: <subdomain>.<platform domain>.")
     contact_email = forms.EmailField(widget=UnfoldAdminEmailInputWidget)
     contact_name = forms.CharField(max_length=200, required=False, widget=UnfoldAdminTextInputWidget)
+    admin_email = forms.EmailField(required=False, widget=UnfoldAdminEmailInputWidget,
+                                   label="First admin's e-mail",
+                                   help_text="Optional: invites the company's first admin by e-mail.")
+
+
+class AdminInviteDialogForm(BaseDialogForm):
+    email = forms.EmailField(widget=UnfoldAdminEmailInputWidget, label="E-mail",
+                             help_text="They get an invitation to join as the company's admin.")
 
 
 @admin.register(Tenant)
@@ -157,7 +166,7 @@ class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
     resource_classes = [TenantResource]
     actions = ["bulk_approve", "bulk_reject", "bulk_suspend", "bulk_reactivate"]
     actions_row = ["row_approve", "row_reject", "row_suspend", "row_reactivate"]
-    actions_detail = ["row_approve", "row_reject", "row_suspend", "row_reactivate"]
+    actions_detail = ["row_approve", "row_reject", "row_suspend", "row_reactivate", "row_invite_admin"]
     actions_list = ["create_tenant"]
     detail_action_applies = {
         "row_approve": lambda t: t.status in (TenantStatus.PENDING, TenantStatus.REJECTED),
@@ -263,9 +272,20 @@ class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
         self.apply_service(
             request, Tenant(name=data["name"]),
             lambda: tenant_create(actor=request.user, name=data["name"], subdomain=data["subdomain"],
-                                  contact_email=data["contact_email"], contact_name=data["contact_name"]),
+                                  contact_email=data["contact_email"], contact_name=data["contact_name"],
+                                  admin_email=data["admin_email"]),
             done="{obj} created.", verb="create")
         return back_to(request, self.model_url("changelist"))
+
+    @action(description="Invite an admin", icon="person_add", permissions=["decide"], url_path="invite-admin",
+            dialog={"title": "Invite a company admin", "description": "The open invitation holds a user seat.",
+                    "form_class": AdminInviteDialogForm, "form_submit_text": "Invite"})
+    def row_invite_admin(self, request, form, object_id):
+        email = form.cleaned_data["email"]
+        return self._decide(request, object_id,
+                            lambda t: tenant_admin_invite(tenant=t, actor=request.user, email=email)[0].tenant,
+                            done="Invitation sent to " + email.replace("{", "{{").replace("}", "}}") + ".",
+                            verb="invite")
 
     # Bulk actions on the selected rows.
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from billing.models import InvoiceStatus, Payment, PaymentStatus, Plan, SubscriptionStatus, VerificationStatus
 from billing.tests.factories import InvoiceFactory, PlanFactory
-from tenancy.models import ActivityLog, Role, Tenant, TenantStatus
+from tenancy.models import ActivityLog, Role, Tenant, TenantInvitation, TenantStatus
 from tenancy.tests.factories import TenantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -426,3 +426,32 @@ def test_superuser_adds_a_staff_account(admin_client, super_admin):
 def test_tenant_user_factory_is_never_staff(member):
     assert not member.is_staff
     assert UserFactory(tenant=member.tenant).is_staff is False
+
+
+def test_the_new_company_dialog_invites_the_first_admin(admin_client, super_admin):
+    admin_client(super_admin).post(url("tenancy_tenant_create_tenant"), {
+        "_form_submitted": "1", "name": "Gamma GmbH", "subdomain": "gamma", "contact_email": "office@gamma.example",
+        "contact_name": "", "admin_email": "boss@gamma.example"})
+    tenant = Tenant.objects.get(slug="gamma")
+    invitation = TenantInvitation.objects.get(tenant=tenant)
+    assert (invitation.email, invitation.role, invitation.invited_by_id) == (
+        "boss@gamma.example", "TENANT_ADMIN", super_admin.pk)
+
+
+def test_support_invite_a_company_admin_from_the_company_page(admin_client, support, tenant):
+    page = admin_client(support).get(url("tenancy_tenant_change", tenant.pk)).content.decode()
+    assert "Invite an admin" in page
+    response = admin_client(support).post(url("tenancy_tenant_row_invite_admin", tenant.pk),
+                                          {"_form_submitted": "1", "email": "chief@alpha.example"}, follow=True)
+    assert response.status_code == 200
+    assert "Invitation sent to chief@alpha.example." in response.content.decode()
+    invitation = TenantInvitation.objects.get(tenant=tenant)
+    assert invitation.role == "TENANT_ADMIN" and invitation.invited_by_id == support.pk
+
+
+def test_an_invitation_refused_in_the_control_panel_is_a_message(admin_client, support, tenant, member):
+    response = admin_client(support).post(url("tenancy_tenant_row_invite_admin", tenant.pk),
+                                          {"_form_submitted": "1", "email": member.email}, follow=True)
+    assert response.status_code == 200
+    assert "A user with this e-mail address already exists." in response.content.decode()
+    assert not TenantInvitation.objects.exists()

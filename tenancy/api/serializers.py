@@ -55,6 +55,13 @@ class TenantCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     contact_email = serializers.EmailField()
     contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    admin_email = serializers.EmailField(
+        required=False, allow_blank=True, default="",
+        help_text="Invite the company's first admin (TENANT_ADMIN) at once; the invitation is e-mailed.")
+
+
+class AdminInviteSerializer(StrictFieldsMixin, serializers.Serializer):
+    email = serializers.EmailField()
 
 
 class ReasonSerializer(StrictFieldsMixin, serializers.Serializer):

@@ -44,7 +44,7 @@ class TenantViewSet(ApprovalGateMixin, mixins.ListModelMixin, mixins.RetrieveMod
         return selectors.tenant_list(user=self.request.user)
 
     def get_permissions(self):
-        if self.action in ("create", "approve", "reject", "suspend", "reactivate"):
+        if self.action in ("create", "approve", "reject", "suspend", "reactivate", "invite_admin"):
             return [IsSuperAdmin()]
         if self.action == "partial_update":
             return [IsTenantAdminOrSuperAdmin()]
@@ -94,6 +94,19 @@ class TenantViewSet(ApprovalGateMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @action(detail=True, methods=["post"])
     def reactivate(self, request, pk=None):
         return self._transition(request, tenant_services.tenant_reactivate, "tenant.reactivated")
+
+    @extend_schema(request=s.AdminInviteSerializer, responses={201: s.InvitationSerializer},
+                   description="Invite a company admin (platform staff): the first admin of a company created "
+                               "by staff, or a new one later. The open invitation holds a user seat.")
+    @action(detail=True, methods=["post"], url_path="invite-admin")
+    def invite_admin(self, request, pk=None):
+        tenant = self.get_object()
+        data = s.AdminInviteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation, _token = member_services.tenant_admin_invite(tenant=tenant, actor=request.user,
+                                                                 email=data.validated_data["email"])
+        record_activity(request, verb="invitation.created", obj=invitation, tenant=tenant)
+        return Response(s.InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
 
 class InvitationViewSet(mixins.ListModelMixin, TenantScopedViewSet):

@@ -38,20 +38,30 @@ def _plan_limit_check(*, tenant: Tenant, resource: str) -> None:
     limits.check(tenant=tenant, resource=resource)
 
 
+def _open_invitation_count(tenant: Tenant) -> int:
+    return TenantInvitation.objects.filter(tenant=tenant, accepted_at__isnull=True, revoked_at__isnull=True,
+                                           expires_at__gt=timezone.now()).count()
+
+
 @transaction.atomic
 def invitation_create(*, tenant: Tenant, actor: User, email: str, role: str) -> tuple[TenantInvitation, str]:
-    """Invite someone to the tenant; return the invitation and its one-time token (only sent by e-mail)."""
+    """Invite someone to the tenant; return the invitation and its one-time token (only sent by e-mail).
+
+    Open invitations hold a seat: members plus open invitations may not exceed the plan's users.
+    """
     from tenancy.tasks import send_email
 
     _role_check(actor=actor, role=role)
     email = email.strip().lower()
+    # Invitations of one company are serialised behind its row, so two at once cannot both take the last seat.
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
     if User.objects.filter(email__iexact=email).exists():
         raise ServiceError("A user with this e-mail address already exists.", code="email_taken",
                            fields={"email": ["A user with this e-mail address already exists."]})
     if TenantInvitation.objects.filter(tenant=tenant, email=email, accepted_at__isnull=True,
                                        revoked_at__isnull=True, expires_at__gt=timezone.now()).exists():
         raise Conflict("This address already has a pending invitation.", code="invitation_pending")
-    _plan_limit_check(tenant=tenant, resource="users")
+    limits.check(tenant=tenant, resource="users", adding=1 + _open_invitation_count(tenant))
     token, hashed = token_new()
     invitation = TenantInvitation.objects.create(
         tenant=tenant, email=email, role=role, token_hash=hashed,
@@ -59,14 +69,23 @@ def invitation_create(*, tenant: Tenant, actor: User, email: str, role: str) -> 
     )
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVITATION_CREATED, obj=invitation,
                  changes=created(invitation, ["email", "role"]))
+    # Staff invite a staff-created company's first admin: the e-mail names the platform, not a staff member.
+    inviter = "The platform team" if actor.is_super_admin else (actor.get_full_name() or actor.email)
     link = f"{portal_url(tenant)}/accept-invitation?token={token}"
     transaction.on_commit(lambda: send_email.delay(
         to=[email],
         subject=f"You are invited to {tenant.name}",
-        body=f"{actor.get_full_name() or actor.email} invited you to join {tenant.name} as "
+        body=f"{inviter} invited you to join {tenant.name} as "
              f"{invitation.get_role_display()}.\n\nAccept within {INVITATION_DAYS} days: {link}\n",
     ))
     return invitation, token
+
+
+def tenant_admin_invite(*, tenant: Tenant, actor: User, email: str) -> tuple[TenantInvitation, str]:
+    """Invite a company's admin on behalf of platform staff (the first admin of a company staff created)."""
+    if not actor.is_super_admin:
+        raise Forbidden("Only platform staff may do this.", code="permission_denied")
+    return invitation_create(tenant=tenant, actor=actor, email=email, role=Role.TENANT_ADMIN)
 
 
 @transaction.atomic

@@ -107,9 +107,13 @@ def tenant_register(
 
 
 def tenant_create(*, actor: User, name: str, subdomain: str, contact_email: str,
-                  contact_name: str = "", contact_phone: str = "") -> Tenant:
-    """Create an approved tenant on behalf of platform staff."""
+                  contact_name: str = "", contact_phone: str = "", admin_email: str = "") -> Tenant:
+    """Create an approved tenant on behalf of platform staff, inviting its first admin when given."""
+    from tenancy.services.members import tenant_admin_invite
+
     subdomain = subdomain_check(subdomain)
+    if admin_email:
+        email_check(admin_email)  # refused before anything is created
     with transaction.atomic():
         tenant = _create_tenant(
             name=name.strip(), subdomain=subdomain, contact_email=contact_email.strip().lower(),
@@ -120,6 +124,8 @@ def tenant_create(*, actor: User, name: str, subdomain: str, contact_email: str,
         tenant.save(update_fields=["approved_at", "approved_by", "updated_at"])
         audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TENANT_CREATED, obj=tenant,
                      changes=created(tenant, TENANT_AUDITED_FIELDS))
+        if admin_email:
+            tenant_admin_invite(tenant=tenant, actor=actor, email=admin_email)
     return tenant
 
 

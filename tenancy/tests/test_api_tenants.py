@@ -50,6 +50,7 @@ MATRIX = [
     ("post", "/api/tenants/{tenant}/approve/", None, [401, 403, 403, 403, 409]),
     ("post", "/api/tenants/{tenant}/reject/", {"reason": "No"}, [401, 403, 403, 403, 409]),
     ("post", "/api/tenants/{tenant}/reactivate/", None, [401, 403, 403, 403, 409]),
+    ("post", "/api/tenants/{tenant}/invite-admin/", {"email": "boss@alpha.example"}, [401, 403, 403, 403, 201]),
     ("get", "/api/tenants/invitations/", None, [401, 403, 403, 200, 403]),
     ("post", "/api/tenants/invitations/", {"email": "new@alpha.example", "role": "MEMBER"},
      [401, 403, 403, 201, 403]),
