@@ -271,6 +271,7 @@ class ActivityLog(models.Model):
 class NotificationType(models.TextChoices):
     TASK_ASSIGNED = "task_assigned", "Task assigned to you"
     TASK_COMMENTED = "task_commented", "Comment on your task"
+    MENTIONED = "mentioned", "You were mentioned"
     TEAM_INVITATION = "team_invitation", "Team invitation"
     PAYMENT_VERIFIED = "payment_verified", "Payment verified"
     PAYMENT_REJECTED = "payment_rejected", "Payment rejected"

@@ -126,6 +126,8 @@ class Task(TimeStampedModel):
     # 0-based place in its column; services keep each column contiguous.
     position = models.PositiveIntegerField(default=0)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Members the description mentions ([{"id", "email", "name"}], resolved by work.services.mentions).
+    mentions = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         indexes = [
@@ -154,6 +156,8 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="task_comments"
     )
     body = models.TextField()
+    # Members the body mentions ([{"id", "email", "name"}]).
+    mentions = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True)
 

@@ -141,6 +141,12 @@ _DATE = serializers.DateField()
 _DATETIME = serializers.DateTimeField()
 
 
+class MentionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+
+
 class TaskSerializer(serializers.ModelSerializer):
     team = serializers.PrimaryKeyRelatedField(read_only=True)
     team_name = serializers.CharField(source="team.name", read_only=True)
@@ -148,12 +154,14 @@ class TaskSerializer(serializers.ModelSerializer):
     creator = UserBriefField(allow_null=True)
     comment_count = serializers.IntegerField(read_only=True, default=0)
     attachment_count = serializers.IntegerField(read_only=True, default=0)
+    mentions = MentionSerializer(many=True, read_only=True,
+                                 help_text="Team members the description mentions (@name or @e-mail).")
 
     class Meta:
         model = Task
         fields = ["id", "team", "team_name", "title", "description", "status", "priority", "assignee", "creator",
                   "due_on", "position", "completed_at", "created_at", "updated_at", "comment_count",
-                  "attachment_count"]
+                  "attachment_count", "mentions"]
         read_only_fields = fields
 
     def to_representation(self, task: Task) -> dict:
@@ -170,7 +178,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "due_on": _DATE.to_representation(task.due_on), "position": task.position,
             "completed_at": as_datetime(task.completed_at), "created_at": as_datetime(task.created_at),
             "updated_at": as_datetime(task.updated_at), "comment_count": getattr(task, "comment_count", 0),
-            "attachment_count": getattr(task, "attachment_count", 0),
+            "attachment_count": getattr(task, "attachment_count", 0), "mentions": task.mentions,
         }
 
 
@@ -214,10 +222,12 @@ class BoardSerializer(serializers.Serializer):
 
 class CommentSerializer(serializers.ModelSerializer):
     author = UserBriefSerializer(read_only=True)
+    mentions = MentionSerializer(many=True, read_only=True,
+                                 help_text="Team members the body mentions (@name or @e-mail).")
 
     class Meta:
         model = Comment
-        fields = ["id", "task", "author", "body", "created_at", "edited_at"]
+        fields = ["id", "task", "author", "body", "mentions", "created_at", "edited_at"]
         read_only_fields = fields
 
 

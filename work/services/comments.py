@@ -9,6 +9,7 @@ from tenancy.models import NotificationType, Tenant, User
 from tenancy.services.notifications import notify
 from work.models import Comment, Task, TaskAction
 from work.permissions import can_work_on_team, is_work_admin
+from work.services.mentions import mentions_data, mentions_notify, mentions_resolve
 from work.services.tasks import activity_add
 from work.services.teams import _same_tenant
 
@@ -26,7 +27,10 @@ def comment_create(*, tenant: Tenant, actor: User, task: Task, body: str) -> Com
     _same_tenant(tenant, task)
     if not can_work_on_team(actor, task.team):
         raise Forbidden("Only members of the team may comment.", code="not_team_member")
-    comment = Comment.objects.create(tenant=tenant, task=task, author=actor, body=_body_check(body))
+    body = _body_check(body)
+    mentioned = mentions_resolve(tenant=tenant, team=task.team, text=body)
+    comment = Comment.objects.create(tenant=tenant, task=task, author=actor, body=body,
+                                     mentions=mentions_data(mentioned))
     activity_add(tenant=tenant, task=task, actor=actor, action=TaskAction.COMMENTED, field="comment",
                  new=comment.pk)
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.COMMENT_CREATED, obj=comment,
@@ -39,6 +43,7 @@ def comment_create(*, tenant: Tenant, actor: User, task: Task, body: str) -> Com
             body=f"{actor.get_full_name() or actor.email}: {comment.body[:500]}",
             data={"task_id": task.pk, "comment_id": comment.pk},
         )
+    mentions_notify(tenant=tenant, actor=actor, task=task, users=mentioned, previous=[], comment=comment)
     return comment
 
 
@@ -46,19 +51,23 @@ def comment_create(*, tenant: Tenant, actor: User, task: Task, body: str) -> Com
 def comment_update(*, tenant: Tenant, actor: User, comment: Comment, body: str) -> Comment:
     """Edit one's own comment."""
     _same_tenant(tenant, comment)
-    comment = Comment.objects.select_for_update().select_related("task").get(pk=comment.pk, tenant=tenant)
+    comment = Comment.objects.select_for_update().select_related("task__team").get(pk=comment.pk, tenant=tenant)
     if comment.author_id != actor.pk:
         raise Forbidden("Only its author may edit a comment.", code="not_comment_author")
     body = _body_check(body)
     if body != comment.body:
-        old = comment.body
+        old, previous = comment.body, comment.mentions
+        mentioned = mentions_resolve(tenant=tenant, team=comment.task.team, text=body)
         comment.body = body
+        comment.mentions = mentions_data(mentioned)
         comment.edited_at = timezone.now()
-        comment.save(update_fields=["body", "edited_at"])
+        comment.save(update_fields=["body", "mentions", "edited_at"])
         activity_add(tenant=tenant, task=comment.task, actor=actor, action=TaskAction.COMMENT_EDITED,
                      field="comment", old=old, new=body)
         audit_record(tenant=tenant, actor=actor, verb=AuditVerb.COMMENT_EDITED, obj=comment,
                      changes={"body": [old, body]})
+        mentions_notify(tenant=tenant, actor=actor, task=comment.task, users=mentioned, previous=previous,
+                        comment=comment)
     return comment
 
 

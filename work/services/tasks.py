@@ -19,6 +19,7 @@ from work.models import (
     TeamMember,
 )
 from work.permissions import can_manage_team, can_work_on_team
+from work.services.mentions import mentions_data, mentions_notify, mentions_resolve
 from work.services.teams import _same_tenant, limit_check_locked
 
 # Fields a generic update may change; status and position change only through task_move.
@@ -102,11 +103,13 @@ def task_create(*, tenant: Tenant, actor: User, team: Team, title: str, descript
     if team.is_archived:
         raise Conflict("This team is archived.", code="team_archived")
     position = Task.objects.filter(tenant=tenant, team=team, status=status).count()
+    mentioned = mentions_resolve(tenant=tenant, team=team, text=description)
     task = Task.objects.create(
         tenant=tenant, team=team, title=title, description=description, status=status, priority=priority,
         assignee=assignee, creator=actor if actor.tenant_id else None, due_on=due_on, position=position,
-        completed_at=timezone.now() if status == TaskStatus.DONE else None,
+        completed_at=timezone.now() if status == TaskStatus.DONE else None, mentions=mentions_data(mentioned),
     )
+    mentions_notify(tenant=tenant, actor=actor, task=task, users=mentioned, previous=[])
     activity_add(tenant=tenant, task=task, actor=actor, action=TaskAction.CREATED, field="status", new=status)
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TASK_CREATED, obj=task,
                  changes=created(task, ["team", "title", "status", "priority", "assignee", "due_on"]))
@@ -145,6 +148,12 @@ def task_update(*, tenant: Tenant, actor: User, task: Task, **changes) -> Task:
         changed.append(field)
         action = TaskAction.ASSIGNED if field == "assignee" else TaskAction.UPDATED
         activity_add(tenant=tenant, task=task, actor=actor, action=action, field=field, old=old, new=new)
+    if "description" in changed:
+        previous = task.mentions
+        mentioned = mentions_resolve(tenant=tenant, team=task.team, text=task.description)
+        task.mentions = mentions_data(mentioned)
+        changed.append("mentions")
+        mentions_notify(tenant=tenant, actor=actor, task=task, users=mentioned, previous=previous)
     if changed:
         task.save(update_fields=[*changed, "updated_at"])
         audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TASK_UPDATED, obj=task,
