@@ -191,6 +191,10 @@ if not FIELD_ENCRYPTION_KEYS or not FIELD_BLIND_INDEX_KEY:
     FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [_development_key("field-encryption")]
     FIELD_BLIND_INDEX_KEY = FIELD_BLIND_INDEX_KEY or _development_key("blind-index")
 
+# Custom domains: seconds one TXT look-up may take, days a domain may wait for its record before FAILED.
+DOMAIN_DNS_TIMEOUT = env.float("DOMAIN_DNS_TIMEOUT", default=5.0)
+DOMAIN_VERIFICATION_DAYS = env.int("DOMAIN_VERIFICATION_DAYS", default=3)
+
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}

@@ -38,6 +38,8 @@ class AuditVerb(models.TextChoices):
     DOMAIN_ADDED = "domain.added", "Domain added"
     DOMAIN_UPDATED = "domain.updated", "Domain changed"
     DOMAIN_REMOVED = "domain.removed", "Domain removed"
+    DOMAIN_VERIFIED = "domain.verified", "Domain verified"
+    DOMAIN_VERIFICATION_FAILED = "domain.verification_failed", "Domain verification failed"
     # people
     INVITATION_CREATED = "invitation.created", "User invited"
     INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"

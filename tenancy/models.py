@@ -93,11 +93,24 @@ class Tenant(TimeStampedModel):
         return next((d for d in self.domains.all() if d.is_primary), None)
 
 
+class DomainStatus(models.TextChoices):
+    PENDING = "PENDING", "Pending verification"
+    ACTIVE = "ACTIVE", "Active"
+    FAILED = "FAILED", "Verification failed"
+
+
 class Domain(TimeStampedModel):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="domains")
     # The host alone identifies a tenant, so it is unique across the platform.
     host = models.CharField(max_length=253, unique=True)
     is_primary = models.BooleanField(default=False)
+    # Only ACTIVE hosts resolve to the tenant. A company's own domain starts PENDING until its DNS TXT
+    # record is seen (tenancy.services.domains); subdomains and staff-added domains are ACTIVE.
+    status = models.CharField(max_length=16, choices=DomainStatus.choices, default=DomainStatus.ACTIVE)
+    verification_token = models.CharField(max_length=64, blank=True, editable=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_error_code = models.CharField(max_length=40, blank=True)
 
     history = HistoricalRecords()
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.cache import cache
 
-from tenancy.models import Domain, Tenant
+from tenancy.models import Domain, DomainStatus, Tenant
 
 _MISSING = "-"
 
@@ -32,7 +32,8 @@ def tenant_for_host(host: str) -> Tenant | None:
     """Return the tenant that owns `host`, or None when no tenant does."""
     tenant_id = cache.get(_host_key(host))
     if tenant_id is None:
-        tenant_id = Domain.objects.filter(host=host).values_list("tenant_id", flat=True).first() or _MISSING
+        tenant_id = (Domain.objects.filter(host=host, status=DomainStatus.ACTIVE)
+                     .values_list("tenant_id", flat=True).first() or _MISSING)
         cache.set(_host_key(host), tenant_id, settings.TENANT_CACHE_TIMEOUT)
     if tenant_id == _MISSING:
         return None

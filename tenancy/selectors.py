@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from tenancy.models import (
     ActivityLog,
+    Domain,
     Notification,
     NotificationPreference,
     NotificationType,
@@ -23,6 +24,10 @@ def tenant_list(*, user: User) -> QuerySet[Tenant]:
 
 def member_list(*, tenant: Tenant) -> QuerySet[User]:
     return User.objects.filter(tenant=tenant).order_by("email")
+
+
+def domain_list(*, tenant: Tenant) -> QuerySet[Domain]:
+    return Domain.objects.filter(tenant=tenant).order_by("-is_primary", "host")
 
 
 def invitation_list(*, tenant: Tenant) -> QuerySet[TenantInvitation]:

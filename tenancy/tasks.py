@@ -7,3 +7,11 @@ from django.core.mail import send_mail
 def send_email(*, to: list[str], subject: str, body: str) -> int:
     """Send one plain-text e-mail."""
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+@shared_task(acks_late=True)
+def verify_pending_domains() -> dict:
+    """Look up the DNS TXT record of every custom domain waiting for verification."""
+    from tenancy.services.domains import domains_verify_pending
+
+    return domains_verify_pending()

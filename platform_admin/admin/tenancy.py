@@ -61,7 +61,9 @@ class GroupAdmin(BaseGroupAdmin, PlatformModelAdmin):
 class DomainInline(TabularInline):
     model = Domain
     extra = 0
-    fields = ["host", "is_primary"]
+    # Staff override: setting a custom domain's status to Active here skips its DNS check.
+    fields = ["host", "is_primary", "status", "verified_at", "last_checked_at", "last_error_code"]
+    readonly_fields = ["verified_at", "last_checked_at", "last_error_code"]
     tab = True
 
 

@@ -31,7 +31,7 @@ from django_filters import rest_framework as drf_filters
 from rest_framework.test import APIClient
 
 from billing.models import Invoice, InvoiceStatus, Payment, Plan, Subscription
-from tenancy.models import Notification, Role, Tenant, TenantInvitation, User
+from tenancy.models import Domain, Notification, Role, Tenant, TenantInvitation, User
 from work import selectors as work_selectors
 from work.models import Attachment, Comment, Task, Team, TeamInvitation
 
@@ -63,6 +63,7 @@ MODELS = {
     "task": Task,
     "comment": Comment,
     "attachment": Attachment,
+    "domain": Domain,
 }
 # nested model -> (parent model key, attribute holding the parent's id)
 PARENT_OF = {"comment": ("task", "task_id"), "attachment": ("task", "task_id")}
@@ -102,6 +103,9 @@ ROUTE_PARAMS = {
     "/api/teams/invitations/{id}/": {"id": "team_invitation"},
     "/api/tenants/{id}/": {"id": "tenant"},
     "/api/tenants/{id}/approve/": {"id": "tenant"},
+    "/api/tenants/{id}/invite-admin/": {"id": "tenant"},
+    "/api/tenants/domains/{id}/": {"id": "domain"},
+    "/api/tenants/domains/{id}/verify/": {"id": "domain"},
     "/api/tenants/{id}/reactivate/": {"id": "tenant"},
     "/api/tenants/{id}/reject/": {"id": "tenant"},
     "/api/tenants/{id}/suspend/": {"id": "tenant"},
@@ -130,6 +134,7 @@ LIST_ROUTES = {
     "/api/teams/invitations/": "team_invitation",
     "/api/tenants/": "tenant",
     "/api/tenants/invitations/": "tenant_invitation",
+    "/api/tenants/domains/": "domain",
     "/api/tenants/members/": "member",
     "/api/tenants/settings/": None,
 }

@@ -1,5 +1,6 @@
 """Input and output shapes of the tenancy endpoints. Writable fields are listed explicitly."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tenancy.api.base import StrictFieldsMixin, TenantPrimaryKeyRelatedField
@@ -118,6 +119,44 @@ class MemberSerializer(serializers.ModelSerializer):
 class MemberUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
     role = serializers.ChoiceField(choices=TENANT_ROLE_CHOICES, required=False)
     is_active = serializers.BooleanField(required=False)
+
+
+class DomainVerificationSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="Always TXT.")
+    name = serializers.CharField(help_text="The DNS name to publish the record at.")
+    value = serializers.CharField(help_text="The exact value of the TXT record.")
+
+
+class DomainSerializer(serializers.ModelSerializer):
+    is_custom = serializers.SerializerMethodField()
+    verification = serializers.SerializerMethodField()
+    last_error = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Domain
+        fields = ["id", "host", "is_primary", "is_custom", "status", "verification", "verified_at",
+                  "last_checked_at", "last_error_code", "last_error", "created_at"]
+        read_only_fields = fields
+
+    def get_is_custom(self, obj) -> bool:
+        from tenancy.services.domains import is_custom_host
+
+        return is_custom_host(obj.host)
+
+    @extend_schema_field(DomainVerificationSerializer(allow_null=True))
+    def get_verification(self, obj):
+        from tenancy.services.domains import verification_record
+
+        return verification_record(obj)
+
+    def get_last_error(self, obj) -> str:
+        from tenancy.services.domains import ERRORS
+
+        return ERRORS.get(obj.last_error_code, "")
+
+
+class DomainCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    host = serializers.CharField(max_length=253, help_text="The domain, e.g. app.example.com.")
 
 
 class MemberRemoveSerializer(StrictFieldsMixin, serializers.Serializer):

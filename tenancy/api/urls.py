@@ -8,6 +8,7 @@ app_name = "tenants"
 router = SimpleRouter()
 router.register("invitations", views.InvitationViewSet, basename="invitation")
 router.register("members", views.MemberViewSet, basename="member")
+router.register("domains", views.DomainViewSet, basename="domain")
 router.register("", views.TenantViewSet, basename="tenant")
 
 urlpatterns = [

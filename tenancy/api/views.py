@@ -14,7 +14,7 @@ from tenancy.api import serializers as s
 from tenancy.api.base import ApprovalGateMixin, TenantScopedViewSet, get_request_tenant
 from tenancy.api.filters import IdFilter
 from tenancy.exceptions import NotFound
-from tenancy.models import ActivityLog, Notification, TenantInvitation, TenantSettings, User
+from tenancy.models import ActivityLog, Domain, Notification, TenantInvitation, TenantSettings, User
 from tenancy.permissions import (
     ACTIVE_OR_SUSPENDED,
     EVERY_STATE,
@@ -24,6 +24,7 @@ from tenancy.permissions import (
     IsTenantUser,
     ReadOnlyForTenantUsers,
 )
+from tenancy.services import domains as domain_services
 from tenancy.services import members as member_services
 from tenancy.services import notifications as notification_services
 from tenancy.services import tenants as tenant_services
@@ -217,6 +218,39 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
                                                 reassign_to=data.validated_data["reassign_to"])
         member.refresh_from_db()
         return Response(s.MemberRemovalSerializer({"member": member, **summary}).data)
+
+
+class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """The company's domains: its subdomain and the custom domains its admins add and verify by DNS."""
+
+    queryset = Domain.objects.all()
+    serializer_class = s.DomainSerializer
+    permission_classes = [IsTenantAdmin]
+    activity_noun = "domain"
+
+    def get_tenant_queryset(self, tenant):
+        return selectors.domain_list(tenant=tenant)
+
+    @extend_schema(request=s.DomainCreateSerializer, responses={201: s.DomainSerializer},
+                   description="Add a custom domain. It stays PENDING until the TXT record named in `verification` "
+                               "is published and seen by the verification job (or `verify/`).")
+    def create(self, request):
+        data = s.DomainCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        domain = domain_services.domain_add(tenant=self.tenant, actor=request.user, host=data.validated_data["host"])
+        return Response(s.DomainSerializer(domain).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.DomainSerializer,
+                   description="Look the TXT record up now; `status` and `last_error_code` tell the outcome.")
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        domain = domain_services.domain_verify(tenant=self.tenant, actor=request.user, domain=self.get_object())
+        return Response(s.DomainSerializer(domain).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        domain_services.domain_remove(tenant=self.tenant, actor=request.user, domain=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ActivityLogFilter(django_filters.FilterSet):
