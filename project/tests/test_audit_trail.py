@@ -22,9 +22,10 @@ from billing.services import cycle, invoices, payments, plans, subscriptions
 from billing.tests.factories import PlanFactory, SubscriptionFactory, issued_invoice, manual_invoice, pdf_upload
 from platform_admin import services as platform_services
 from tenancy import audit, limits
+from tenancy import dns as tenancy_dns
 from tenancy.exceptions import ServiceError
 from tenancy.models import ActivityLog, Role, TenantStatus
-from tenancy.services import auth, members, notifications, tenants
+from tenancy.services import auth, domains, members, notifications, tenants
 from tenancy.tests.factories import StaffFactory, TenantFactory, UserFactory
 from work.models import TaskStatus, TeamRole
 from work.services import attachments, comments, tasks, teams
@@ -67,6 +68,15 @@ NOT_STATE_CHANGING = {
     "billing.services.limits.subscription_grants_plan": "predicate",
     "work.services.attachments.delete_stored_files": "storage clean-up after commit",
     "work.services.tasks.activity_add": "the task's own history (TaskActivity)",
+    "work.services.members.member_release": "part of member_remove, audited there with its counts",
+    "work.services.mentions.mention_tokens": "pure",
+    "work.services.mentions.mentions_resolve": "read",
+    "work.services.mentions.mentions_data": "pure",
+    "work.services.mentions.mentions_notify": "a side effect of an audited task or comment change",
+    "tenancy.services.members.register_member_release": "registry, at start-up",
+    "tenancy.services.domains.is_custom_host": "pure",
+    "tenancy.services.domains.verification_record": "pure",
+    "tenancy.services.domains.domains_verify_pending": "the job: walks domain_verify (audited) per domain",
     "work.services.teams.limit_check_locked": "check",
     "platform_admin.services.user_send_password_reset": "sends an e-mail, changes nothing",
     "platform_admin.services.stored_files_cleanup": "housekeeping of unreferenced files",
@@ -142,6 +152,23 @@ def _payment(w, invoice):
                                       paid_on=timezone.localdate(), proof=pdf_upload())
     ActivityLog.objects.all().delete()
     return payment
+
+
+def _pending_domain(w):
+    domain = domains.domain_add(tenant=w.tenant, actor=w.admin, host="app.alpha.example")
+    ActivityLog.objects.all().delete()
+    return domain
+
+
+def _domain_verified(w):
+    domain = _pending_domain(w)
+    record = domains.verification_record(domain)
+    original = tenancy_dns.txt_records
+    tenancy_dns.txt_records = lambda name: [record["value"]] if name == record["name"] else []
+    try:
+        return domains.domain_verify(tenant=w.tenant, actor=w.admin, domain=domain)
+    finally:
+        tenancy_dns.txt_records = original
 
 
 def _manual(w):
@@ -220,6 +247,30 @@ CASES = [
                                          role=Role.MANAGER),
          lambda w, m: [("member.updated", w.admin.pk, "tenancy.user", {"role": ["MEMBER", "MANAGER"]})],
          lambda w: members.member_update(tenant=w.tenant, actor=w.admin, member=w.admin, role=Role.MEMBER)),
+    Case("member_remove",
+         lambda w: members.member_remove(tenant=w.tenant, actor=w.admin, member=UserFactory(tenant=w.tenant)),
+         lambda w, r: [("member.removed", w.admin.pk, "tenancy.user",
+                        {"is_active": [True, False], "reassigned": [None, 0], "unassigned": [None, 0],
+                         "teams_left": [None, 0]})],
+         lambda w: members.member_remove(tenant=w.tenant, actor=w.admin, member=w.admin)),
+    Case("tenant_admin_invite",
+         lambda w: members.tenant_admin_invite(tenant=w.tenant, actor=w.staff, email="chief@alpha.example"),
+         lambda w, r: [("invitation.created", w.staff.pk, "tenancy.tenantinvitation",
+                        {"email": [None, "chief@alpha.example"], "role": [None, "TENANT_ADMIN"]})],
+         lambda w: members.tenant_admin_invite(tenant=w.tenant, actor=w.admin, email="x@alpha.example")),
+    Case("domain_add",
+         lambda w: domains.domain_add(tenant=w.tenant, actor=w.admin, host="app.alpha.example"),
+         lambda w, d: [("domain.added", w.admin.pk, "tenancy.domain",
+                        {"host": [None, "app.alpha.example"], "status": [None, "PENDING"]})],
+         lambda w: domains.domain_add(tenant=w.tenant, actor=w.admin, host="alpha.localhost")),
+    Case("domain_verify",
+         lambda w: _domain_verified(w),
+         lambda w, d: [("domain.verified", w.admin.pk, "tenancy.domain", {"status": ["PENDING", "ACTIVE"]})],
+         lambda w: domains.domain_verify(tenant=TenantFactory(), actor=w.admin, domain=_pending_domain(w))),
+    Case("domain_remove",
+         lambda w: domains.domain_remove(tenant=w.tenant, actor=w.admin, domain=_pending_domain(w)),
+         lambda w, r: [("domain.removed", w.admin.pk, "tenancy.domain", {"host": ["app.alpha.example", None]})],
+         lambda w: domains.domain_remove(tenant=w.tenant, actor=w.admin, domain=w.tenant.domains.get())),
     Case("notification_preferences_update",
          lambda w: notifications.notification_preferences_update(
              tenant=w.tenant, user=w.admin, changes=[{"type": "task_assigned", "email": False}]),

@@ -106,7 +106,6 @@ class TenantViewSet(ApprovalGateMixin, mixins.ListModelMixin, mixins.RetrieveMod
         data.is_valid(raise_exception=True)
         invitation, _token = member_services.tenant_admin_invite(tenant=tenant, actor=request.user,
                                                                  email=data.validated_data["email"])
-        record_activity(request, verb="invitation.created", obj=invitation, tenant=tenant)
         return Response(s.InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
 
@@ -226,7 +225,7 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     queryset = Domain.objects.all()
     serializer_class = s.DomainSerializer
     permission_classes = [IsTenantAdmin]
-    activity_noun = "domain"
+    tenant_read_states = ACTIVE_OR_SUSPENDED
 
     def get_tenant_queryset(self, tenant):
         return selectors.domain_list(tenant=tenant)

@@ -199,8 +199,9 @@ def member_remove(*, tenant: Tenant, actor: User, member: User, reassign_to: Use
     for handler in _release_handlers:
         for key, count in handler(tenant=tenant, actor=actor, member=member, reassign_to=reassign_to).items():
             summary[key] = summary.get(key, 0) + count
-    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.MEMBER_REMOVED, obj=member,
-                 changes={"is_active": [was_active, False],
-                          "reassign_to": [None, reassign_to.email if reassign_to else None], **{
-                              key: [None, count] for key, count in summary.items()}})
+    changes = {"is_active": [True, False]} if was_active else {}
+    if reassign_to is not None:
+        changes["reassign_to"] = [None, reassign_to.email]
+    changes.update({key: [None, count] for key, count in summary.items()})
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.MEMBER_REMOVED, obj=member, changes=changes)
     return summary
