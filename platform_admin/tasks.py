@@ -7,3 +7,11 @@ from platform_admin.services import stored_files_cleanup
 def delete_orphan_files() -> int:
     """Daily housekeeping: remove uploads whose rows were rolled back."""
     return len(stored_files_cleanup())
+
+
+@shared_task(acks_late=True)
+def run_backup() -> str:
+    """Daily: archive the database and the media, keeping BACKUP_KEEP copies."""
+    from platform_admin.backup import backup_run_scheduled
+
+    return str(backup_run_scheduled())

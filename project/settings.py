@@ -195,6 +195,11 @@ if not FIELD_ENCRYPTION_KEYS or not FIELD_BLIND_INDEX_KEY:
 DOMAIN_DNS_TIMEOUT = env.float("DOMAIN_DNS_TIMEOUT", default=5.0)
 DOMAIN_VERIFICATION_DAYS = env.int("DOMAIN_VERIFICATION_DAYS", default=3)
 
+# Backups (platform_admin/backup.py): where archives go, how many the daily job keeps, optional Fernet key.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=7)
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default="")
+
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
