@@ -199,6 +199,8 @@ DOMAIN_VERIFICATION_DAYS = env.int("DOMAIN_VERIFICATION_DAYS", default=3)
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=7)
 BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default="")
+# Hours a company's data export stays downloadable.
+EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=48)
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:

@@ -281,10 +281,45 @@ class ActivityLog(models.Model):
         return self.actor_label or str(self.actor)
 
 
+class ExportStatus(models.TextChoices):
+    PENDING = "PENDING", "Queued"
+    RUNNING = "RUNNING", "Being built"
+    READY = "READY", "Ready to download"
+    FAILED = "FAILED", "Failed"
+
+
+class TenantExport(TimeStampedModel):
+    """A company's "take your data with you" archive, built by a job; downloadable until it expires."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=8, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    # Under a random name in the private storage; served only by the checked download view.
+    file = models.FileField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "created_at"], name="export_tenant_created_idx")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Export {self.pk} of {self.tenant}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
 class NotificationType(models.TextChoices):
     TASK_ASSIGNED = "task_assigned", "Task assigned to you"
     TASK_COMMENTED = "task_commented", "Comment on your task"
     MENTIONED = "mentioned", "You were mentioned"
+    EXPORT_READY = "export_ready", "Data export ready"
     TEAM_INVITATION = "team_invitation", "Team invitation"
     PAYMENT_VERIFIED = "payment_verified", "Payment verified"
     PAYMENT_REJECTED = "payment_rejected", "Payment rejected"

@@ -9,6 +9,7 @@ from tenancy.models import (
     NotificationPreference,
     NotificationType,
     Tenant,
+    TenantExport,
     TenantInvitation,
     User,
 )
@@ -28,6 +29,10 @@ def member_list(*, tenant: Tenant) -> QuerySet[User]:
 
 def domain_list(*, tenant: Tenant) -> QuerySet[Domain]:
     return Domain.objects.filter(tenant=tenant).order_by("-is_primary", "host")
+
+
+def export_list(*, tenant: Tenant) -> QuerySet[TenantExport]:
+    return TenantExport.objects.filter(tenant=tenant).select_related("requested_by").order_by("-created_at", "-id")
 
 
 def invitation_list(*, tenant: Tenant) -> QuerySet[TenantInvitation]:

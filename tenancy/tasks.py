@@ -15,3 +15,14 @@ def verify_pending_domains() -> dict:
     from tenancy.services.domains import domains_verify_pending
 
     return domains_verify_pending()
+
+
+@shared_task(acks_late=True)
+def build_export(*, export_id: int, tenant_id: int) -> str:
+    """Build a company's data export archive and tell the requester."""
+    from tenancy.models import Tenant
+    from tenancy.services.exports import export_build, exports_purge_expired
+
+    exports_purge_expired()
+    export = export_build(tenant=Tenant.objects.get(pk=tenant_id), export_id=export_id)
+    return export.status

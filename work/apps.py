@@ -14,3 +14,7 @@ class WorkConfig(AppConfig):
         limits.register_usage("tasks", selectors.task_usage)
         limits.register_usage("storage_mb", selectors.attachment_storage_mb)
         register_member_release(member_release)
+        from tenancy.exports import register_export
+        from work.exports import export_work
+
+        register_export(export_work)

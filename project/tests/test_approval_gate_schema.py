@@ -20,6 +20,8 @@ UNAPPROVED_ALLOWED = {("get", "/api/tenants/"), ("get", "/api/tenants/{id}/"), (
 # Public endpoints (no authentication: the token in the body is the credential)
 PUBLIC = {("post", "/api/tenants/invitations/accept/")}
 SUSPENDED_WRITE_PREFIXES = ("/api/auth/", "/api/subscriptions/", "/api/notifications/")
+# "Take your data with you" works for a suspended company too (issue 15).
+SUSPENDED_WRITES = {("post", "/api/tenants/exports/")}
 READ_METHODS = {"get", "head", "options"}
 
 
@@ -38,7 +40,7 @@ def expected_gate(method: str, path: str, status: str) -> str | None:
         return None
     if status in (TenantStatus.PENDING, TenantStatus.REJECTED):
         return None if (method, path) in UNAPPROVED_ALLOWED else "tenant_not_approved"
-    if method in READ_METHODS or path.startswith(SUSPENDED_WRITE_PREFIXES):
+    if method in READ_METHODS or path.startswith(SUSPENDED_WRITE_PREFIXES) or (method, path) in SUSPENDED_WRITES:
         return None
     return "tenant_suspended"
 

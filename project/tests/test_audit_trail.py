@@ -25,7 +25,7 @@ from tenancy import audit, limits
 from tenancy import dns as tenancy_dns
 from tenancy.exceptions import ServiceError
 from tenancy.models import ActivityLog, Role, TenantStatus
-from tenancy.services import auth, domains, members, notifications, tenants
+from tenancy.services import auth, domains, exports, members, notifications, tenants
 from tenancy.tests.factories import StaffFactory, TenantFactory, UserFactory
 from work.models import TaskStatus, TeamRole
 from work.services import attachments, comments, tasks, teams
@@ -75,6 +75,8 @@ NOT_STATE_CHANGING = {
     "work.services.mentions.mentions_notify": "a side effect of an audited task or comment change",
     "tenancy.services.members.register_member_release": "registry, at start-up",
     "tenancy.services.domains.is_custom_host": "pure",
+    "tenancy.services.exports.export_download_check": "read",
+    "tenancy.services.exports.exports_purge_expired": "housekeeping: deletes expired export files",
     "tenancy.services.domains.verification_record": "pure",
     "tenancy.services.domains.domains_verify_pending": "the job: walks domain_verify (audited) per domain",
     "work.services.teams.limit_check_locked": "check",
@@ -152,6 +154,12 @@ def _payment(w, invoice):
                                       paid_on=timezone.localdate(), proof=pdf_upload())
     ActivityLog.objects.all().delete()
     return payment
+
+
+def _queued_export(w):
+    export = exports.export_request(tenant=w.tenant, actor=w.admin)
+    ActivityLog.objects.all().delete()
+    return export
 
 
 def _pending_domain(w):
@@ -271,6 +279,15 @@ CASES = [
          lambda w: domains.domain_remove(tenant=w.tenant, actor=w.admin, domain=_pending_domain(w)),
          lambda w, r: [("domain.removed", w.admin.pk, "tenancy.domain", {"host": ["app.alpha.example", None]})],
          lambda w: domains.domain_remove(tenant=w.tenant, actor=w.admin, domain=w.tenant.domains.get())),
+    Case("export_request",
+         lambda w: exports.export_request(tenant=w.tenant, actor=w.admin),
+         lambda w, e: [("export.requested", w.admin.pk, "tenancy.tenantexport", {"status": [None, "PENDING"]})],
+         lambda w: exports.export_request(tenant=w.tenant, actor=UserFactory(tenant=w.tenant))),
+    Case("export_build",
+         lambda w: exports.export_build(tenant=w.tenant, export_id=_queued_export(w).pk),
+         lambda w, e: [("export.ready", None, "tenancy.tenantexport",
+                        {"status": ["RUNNING", "READY"], "size": [None, e.size]})],
+         lambda w: exports.export_build(tenant=TenantFactory(), export_id=_queued_export(w).pk)),
     Case("notification_preferences_update",
          lambda w: notifications.notification_preferences_update(
              tenant=w.tenant, user=w.admin, changes=[{"type": "task_assigned", "email": False}]),

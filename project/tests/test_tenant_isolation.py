@@ -31,7 +31,7 @@ from django_filters import rest_framework as drf_filters
 from rest_framework.test import APIClient
 
 from billing.models import Invoice, InvoiceStatus, Payment, Plan, Subscription
-from tenancy.models import Domain, Notification, Role, Tenant, TenantInvitation, User
+from tenancy.models import Domain, Notification, Role, Tenant, TenantExport, TenantInvitation, User
 from work import selectors as work_selectors
 from work.models import Attachment, Comment, Task, Team, TeamInvitation
 
@@ -64,6 +64,7 @@ MODELS = {
     "comment": Comment,
     "attachment": Attachment,
     "domain": Domain,
+    "tenant_export": TenantExport,
 }
 # nested model -> (parent model key, attribute holding the parent's id)
 PARENT_OF = {"comment": ("task", "task_id"), "attachment": ("task", "task_id")}
@@ -106,6 +107,8 @@ ROUTE_PARAMS = {
     "/api/tenants/{id}/invite-admin/": {"id": "tenant"},
     "/api/tenants/domains/{id}/": {"id": "domain"},
     "/api/tenants/domains/{id}/verify/": {"id": "domain"},
+    "/api/tenants/exports/{id}/": {"id": "tenant_export"},
+    "/api/tenants/exports/{id}/download/": {"id": "tenant_export"},
     "/api/tenants/{id}/reactivate/": {"id": "tenant"},
     "/api/tenants/{id}/reject/": {"id": "tenant"},
     "/api/tenants/{id}/suspend/": {"id": "tenant"},
@@ -135,6 +138,7 @@ LIST_ROUTES = {
     "/api/tenants/": "tenant",
     "/api/tenants/invitations/": "tenant_invitation",
     "/api/tenants/domains/": "domain",
+    "/api/tenants/exports/": "tenant_export",
     "/api/tenants/members/": "member",
     "/api/tenants/settings/": None,
 }
@@ -224,6 +228,9 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
             for team in Team.objects.filter(tenant=tech, is_archived=False).exclude(memberships__user=user))
         _tinv, data.tech_tokens["team_invitation"] = team_services.team_invitation_create(
             tenant=tech, actor=tech_admin, team=tech_team, email=invitee.email)
+        # A ready export of tech's (built here, without the job) for the export routes.
+        TenantExport.objects.create(tenant=tech, requested_by=tech_admin, status="READY", file="exports/x.zip",
+                                    size=1)
         for key in MODELS:
             data.tech_ids[key] = set(_tech_rows(key, tech).values_list("pk", flat=True))
             assert data.tech_ids[key], f"the demo gives tech no {key}: the sweep would prove nothing"

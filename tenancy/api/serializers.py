@@ -11,6 +11,7 @@ from tenancy.models import (
     Notification,
     NotificationType,
     Tenant,
+    TenantExport,
     TenantInvitation,
     TenantSettings,
     User,
@@ -157,6 +158,17 @@ class DomainSerializer(serializers.ModelSerializer):
 
 class DomainCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     host = serializers.CharField(max_length=253, help_text="The domain, e.g. app.example.com.")
+
+
+class ExportSerializer(serializers.ModelSerializer):
+    requested_by = serializers.EmailField(source="requested_by.email", read_only=True, default=None)
+    is_expired = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TenantExport
+        fields = ["id", "status", "requested_by", "size", "created_at", "finished_at", "expires_at", "is_expired",
+                  "error"]
+        read_only_fields = fields
 
 
 class MemberRemoveSerializer(StrictFieldsMixin, serializers.Serializer):

@@ -9,6 +9,7 @@ router = SimpleRouter()
 router.register("invitations", views.InvitationViewSet, basename="invitation")
 router.register("members", views.MemberViewSet, basename="member")
 router.register("domains", views.DomainViewSet, basename="domain")
+router.register("exports", views.ExportViewSet, basename="export")
 router.register("", views.TenantViewSet, basename="tenant")
 
 urlpatterns = [

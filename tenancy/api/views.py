@@ -1,7 +1,7 @@
 """Tenant, invitation, settings, member, activity and notification endpoints."""
 
 import django_filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -14,7 +14,8 @@ from tenancy.api import serializers as s
 from tenancy.api.base import ApprovalGateMixin, TenantScopedViewSet, get_request_tenant
 from tenancy.api.filters import IdFilter
 from tenancy.exceptions import NotFound
-from tenancy.models import ActivityLog, Domain, Notification, TenantInvitation, TenantSettings, User
+from tenancy.files import attachment_response
+from tenancy.models import ActivityLog, Domain, Notification, TenantExport, TenantInvitation, TenantSettings, User
 from tenancy.permissions import (
     ACTIVE_OR_SUSPENDED,
     EVERY_STATE,
@@ -25,6 +26,7 @@ from tenancy.permissions import (
     ReadOnlyForTenantUsers,
 )
 from tenancy.services import domains as domain_services
+from tenancy.services import exports as export_services
 from tenancy.services import members as member_services
 from tenancy.services import notifications as notification_services
 from tenancy.services import tenants as tenant_services
@@ -250,6 +252,35 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     def destroy(self, request, pk=None):
         domain_services.domain_remove(tenant=self.tenant, actor=request.user, domain=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """The company's data exports ("take your data with you"): company admins, also while suspended."""
+
+    queryset = TenantExport.objects.all()
+    serializer_class = s.ExportSerializer
+    permission_classes = [IsTenantAdmin]
+    tenant_read_states = tenant_write_states = ACTIVE_OR_SUSPENDED
+
+    def get_tenant_queryset(self, tenant):
+        return selectors.export_list(tenant=tenant)
+
+    @extend_schema(request=None, responses={201: s.ExportSerializer},
+                   description="Queue an export: a job builds a ZIP (JSON and CSV of the company, members, teams, "
+                               "tasks, comments and invoices, plus attachments and invoice PDFs) and notifies you. "
+                               "409 `export_in_progress` while one is being built.")
+    def create(self, request):
+        export = export_services.export_request(tenant=self.tenant, actor=request.user)
+        return Response(s.ExportSerializer(self.get_queryset().get(pk=export.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiResponse(description="The ZIP, as an attachment.")},
+                   description="Download a ready export (409 `export_not_ready`, 410 `export_expired`).")
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        export = export_services.export_download_check(tenant=self.tenant, export=self.get_object())
+        return attachment_response(export.file, filename=f"{self.tenant.slug}-export-{export.pk}.zip",
+                                   content_type="application/zip")
 
 
 class ActivityLogFilter(django_filters.FilterSet):
