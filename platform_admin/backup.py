@@ -6,10 +6,10 @@ is encrypted as a sequence of Fernet tokens (so large archives never sit in memo
 
     b"SAASBAK1\\n" + (4-byte big-endian length + Fernet token of up to CHUNK bytes) ...
 
-The database is dumped first in one consistent snapshot (`--single-transaction`); the media are
-copied after it, so every file a dumped row references is in the archive (uploads are written
-before their row commits) unless it was deleted in between; files written meanwhile are extras
-that `delete_orphan_files` removes after a restore.
+The database is dumped first in one consistent snapshot (`--single-transaction`; on SQLite, one
+read transaction); the media are copied after it, so every file a dumped row references is in the
+archive (uploads are written before their row commits) unless it was deleted in between; files
+written meanwhile are extras that `delete_orphan_files` removes after a restore.
 """
 
 import gzip
@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlparse
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 MAGIC = b"SAASBAK1\n"
@@ -75,12 +75,18 @@ def _dump_database(workdir: Path) -> str:
         if result.returncode != 0:
             raise BackupError(f"mariadb-dump failed: {result.stderr.decode(errors='replace').strip()}")
         return target.name
-    # SQLite: the online backup API copies a consistent snapshot even while the app writes.
+    # SQLite (the embedded mode): dump the schema and rows as SQL inside one read transaction (a
+    # consistent snapshot), then load them into a fresh file. The online backup API would wait forever
+    # (retrying) while another connection holds a lock.
     target = workdir / "database.sqlite3"
-    connection.ensure_connection()
+    with transaction.atomic():
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_master LIMIT 1")  # take the read lock now
+        script = "\n".join(connection.connection.iterdump())
     destination = sqlite3.connect(target)
     try:
-        connection.connection.backup(destination)
+        destination.executescript(script)
     finally:
         destination.close()
     return target.name
