@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0006_notification_type_mentioned'),
+        ('tenancy', '0007_notification_type_mentioned'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('work', '0001_initial'),
+        ('work', '0003_task_fulltext_search'),
     ]
 
     operations = [

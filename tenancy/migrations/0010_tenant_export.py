@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0008_register_domain_verification'),
+        ('tenancy', '0009_register_domain_verification'),
     ]
 
     operations = [

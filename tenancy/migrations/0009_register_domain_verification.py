@@ -23,7 +23,7 @@ def unregister(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tenancy", "0007_domain_verification_status"),
+        ("tenancy", "0008_domain_verification_status"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
