@@ -52,14 +52,15 @@ def one(model: str, file_format: str) -> dict:
 
 def main(env_for: dict) -> None:
     """`env_for`: {"10k": env, "100k": env} (the data sets' environments)."""
-    print("\n## Exports (fresh process each, median of 3; memory = peak RSS the export added)\n")
+    runs = int(os.environ.get("BENCH_EXPORT_RUNS", 3))
+    print(f"\n## Exports (fresh process each, median of {runs}; memory = peak RSS the export added)\n")
     print("| export | 10k rows | 100k rows | t(100k)/t(10k) (goal <= 11) | memory 10k / 100k |")
     print("|---|---|---|---|---|")
     for model, file_format in EXPORTS:
         results = {}
         for label, env in env_for.items():
             runs = []
-            for _ in range(3):
+            for _ in range(int(os.environ.get("BENCH_EXPORT_RUNS", 3))):
                 out = subprocess.run([sys.executable, "-m", "bench.exports", "--one", model, file_format], env=env,
                                      capture_output=True, text=True, check=True)
                 runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
