@@ -69,6 +69,7 @@ def _fill_tasks(tenant: Tenant, admin: User, user_ids: list[int], team_ids: list
     have = Task.objects.filter(tenant=tenant).count()
     if have == total and tenant.contact_name == DATA_VERSION:
         return
+    rebuilt = bool(have)
     if have:
         log(f"{tenant.slug}: {have} tasks, expected {total}: rebuilding")
         with connection.cursor() as cursor:
@@ -115,6 +116,10 @@ def _fill_tasks(tenant: Tenant, admin: User, user_ids: list[int], team_ids: list
                            SELECT tenant_id, id, 'bench/none.txt', 'notes.txt', 10, 'text/plain', creator_id,
                                   created_at FROM work_task WHERE tenant_id = {tenant.pk} AND id % 50 = 0""")
         cursor.execute("SET SESSION unique_checks = 1, foreign_key_checks = 1")
+        if rebuilt:
+            # InnoDB keeps deleted rows' ids in the FULLTEXT index until the table is rebuilt, and every
+            # MATCH reads them: after deleting a million rows a search cost 0.35 s instead of 0.04 s.
+            cursor.execute("OPTIMIZE TABLE work_task")
         cursor.execute("ANALYZE TABLE work_task, work_comment, work_attachment")
     Tenant.objects.filter(pk=tenant.pk).update(contact_name=DATA_VERSION)
     log(f"{tenant.slug}: {total} tasks in {time.monotonic() - started:.0f} s")
