@@ -115,12 +115,12 @@ function Members() {
           <div className="table-wrap">
             <table data-testid="members">
               <thead>
-                <tr><th scope="col">Name</th><th scope="col">E-mail</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Last sign-in</th></tr>
+                <tr><th scope="col" className="hide-phone">Name</th><th scope="col">E-mail</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col" className="hide-phone">Last sign-in</th></tr>
               </thead>
               <tbody>
                 {rows(data).map((m) => (
                   <tr key={m.id}>
-                    <td>{personName(m)}</td>
+                    <td className="hide-phone">{personName(m)}</td>
                     <td>{m.email}</td>
                     <td>
                       {m.id === session.user.id ? (
@@ -144,7 +144,7 @@ function Members() {
                         </button>
                       )}
                     </td>
-                    <td>{formatDateTime(m.last_login)}</td>
+                    <td className="hide-phone">{formatDateTime(m.last_login)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -214,12 +214,16 @@ function Invitations() {
 }
 
 function Activity() {
-  const [page, setPage] = useState(1);
+  // Keyset pages (an empty cursor asks for them): stable while new rows arrive; follow next/previous.
+  const [query, setQuery] = useState<Record<string, string>>({ cursor: "", page_size: "25" });
   const log = useQuery({
-    queryKey: ["activity", "log", page],
-    queryFn: () => unwrap(api.GET("/api/activity/", { params: { query: { page, page_size: 25 } as never } })),
+    queryKey: ["activity", "log", query],
+    queryFn: () => unwrap(api.GET("/api/activity/", { params: { query: query as never } })),
   });
   const data = log.data as { next?: string | null; previous?: string | null } | undefined;
+  const follow = (link: string | null | undefined) => {
+    if (link) setQuery(Object.fromEntries(new URL(link, window.location.href).searchParams));
+  };
   return (
     <section className="card stack" aria-labelledby="activity-title">
       <h2 id="activity-title">Activity log</h2>
@@ -228,7 +232,7 @@ function Activity() {
           <div className="table-wrap">
             <table data-testid="activity">
               <thead>
-                <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">From</th></tr>
+                <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col" className="hide-phone">From</th></tr>
               </thead>
               <tbody>
                 {rows(d).map((entry) => (
@@ -236,7 +240,7 @@ function Activity() {
                     <td>{formatDateTime(entry.created_at)}</td>
                     <td>{entry.actor || "System"}</td>
                     <td>{verbLabel(entry.verb)}{entry.object_repr ? `: ${entry.object_repr}` : ""}</td>
-                    <td>{entry.ip_address ?? "—"}</td>
+                    <td className="hide-phone">{entry.ip_address ?? "—"}</td>
                   </tr>
                 ))}
               </tbody>
@@ -245,8 +249,8 @@ function Activity() {
         )}
       </QueryState>
       <div className="row">
-        <button type="button" className="button secondary small" disabled={!data?.previous} onClick={() => setPage((p) => Math.max(1, p - 1))}>Newer</button>
-        <button type="button" className="button secondary small" disabled={!data?.next} onClick={() => setPage((p) => p + 1)}>Older</button>
+        <button type="button" className="button secondary small" disabled={!data?.previous} onClick={() => follow(data?.previous)}>Newer</button>
+        <button type="button" className="button secondary small" disabled={!data?.next} onClick={() => follow(data?.next)}>Older</button>
       </div>
     </section>
   );
