@@ -146,12 +146,19 @@ def _plain(value):
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
-    """The JSON-safe values of `fields` on `obj` (a foreign key by its id: `team` reads `team_id`)."""
+    """The JSON-safe values of `fields` on `obj` (a foreign key by its id: `team` reads `team_id`).
+
+    Encrypted fields (tax ids, phone numbers) are redacted: the audit log must not hold in plain text
+    what the database encrypts.
+    """
+    from tenancy.crypto import EncryptedTextField, redacted
+
     values = {}
     for name in fields:
         field = obj._meta.get_field(name)
         attname = getattr(field, "attname", name)
-        values[name] = _plain(getattr(obj, attname))
+        value = getattr(obj, attname)
+        values[name] = redacted(value) if isinstance(field, EncryptedTextField) else _plain(value)
     return values
 
 

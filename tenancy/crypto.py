@@ -71,6 +71,14 @@ def blind_index(value: str) -> str:
     return hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()
 
 
+def redacted(value: str) -> str:
+    """Stand-in for an encrypted value in logs and diffs: tells changes apart without revealing the value."""
+    if not value:
+        return value
+    digest = hmac.new(settings.FIELD_BLIND_INDEX_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+    return f"<encrypted {digest[:10]}>"
+
+
 class EncryptedTextField(models.TextField):
     """A text field stored as a Fernet token; Python code only ever sees the plain text.
 

@@ -23,6 +23,7 @@ from billing.tests.factories import PlanFactory, SubscriptionFactory, issued_inv
 from platform_admin import services as platform_services
 from tenancy import audit, limits
 from tenancy import dns as tenancy_dns
+from tenancy.crypto import redacted
 from tenancy.exceptions import ServiceError
 from tenancy.models import ActivityLog, Role, TenantStatus
 from tenancy.services import auth, domains, exports, members, notifications, tenants
@@ -230,7 +231,8 @@ CASES = [
          lambda w: tenants.tenant_reactivate(tenant=w.tenant, actor=w.staff)),
     Case("tenant_settings_update",
          lambda w: tenants.tenant_settings_update(tenant=w.tenant, actor=w.admin, tax_id="DE1", legal_name="Alpha"),
-         lambda w, row: [("tenant.settings_updated", w.admin.pk, "tenancy.tenantsettings", {"tax_id": ["", "DE1"]})]),
+         lambda w, row: [("tenant.settings_updated", w.admin.pk, "tenancy.tenantsettings",
+                          {"tax_id": ["", redacted("DE1")]})]),  # encrypted at rest: never plain in the log
     # tenancy: people
     Case("invitation_create",
          lambda w: members.invitation_create(tenant=w.tenant, actor=w.admin, email="New@Alpha.example",

@@ -1,5 +1,6 @@
 """Field encryption at rest: the columns hold Fernet tokens, code sees plain text, keys rotate."""
 
+import json
 import os
 import subprocess
 import sys
@@ -135,3 +136,16 @@ def test_production_without_keys_refuses_to_start():
     assert "FIELD_ENCRYPTION_KEYS and FIELD_BLIND_INDEX_KEY must be set" in result.stderr
     ok = _settings_import(FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(), FIELD_BLIND_INDEX_KEY="k" * 40)
     assert ok.returncode == 0, ok.stderr
+
+
+def test_the_audit_log_never_holds_an_encrypted_value_in_plain_text(api, tenant, tenant_admin):
+    from tenancy.models import ActivityLog
+
+    api(tenant_admin).patch("/api/tenants/settings/", {"tax_id": "DE 123-456-789"}, format="json")
+    api(tenant_admin).patch(f"/api/tenants/{tenant.pk}/", {"contact_phone": "+49 30 7654321"}, format="json")
+    api(tenant_admin).patch("/api/tenants/settings/", {"tax_id": "DE 999"}, format="json")
+    logged = json.dumps(list(ActivityLog.objects.values_list("changes", flat=True)))
+    assert "123-456-789" not in logged and "7654321" not in logged and "DE 999" not in logged
+    second = ActivityLog.objects.filter(verb="tenant.settings_updated").order_by("pk").last()
+    old, new = second.changes["tax_id"]
+    assert old.startswith("<encrypted ") and new.startswith("<encrypted ") and old != new  # a change still shows
