@@ -4,6 +4,7 @@ import json
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from platform_admin import selectors
@@ -12,11 +13,17 @@ from tenancy.models import TenantStatus
 QUEUE_LENGTH = 5
 
 
-def _chart(label: str, points: list[tuple], *, fmt) -> str:
+def _chart(label: str, points: list[tuple], *, fmt, unit: str = "") -> str:
+    """Chart.js data for unfold's chart: the y axis shows its values (with `unit`), the x axis its dates."""
     return json.dumps({
         "labels": [fmt(day) for day, _ in points],
-        "datasets": [{"label": label, "data": [float(value) for _, value in points]}],
+        "datasets": [{"label": label, "data": [float(value) for _, value in points], "displayYAxis": True,
+                      "suffixYAxis": unit, "maxTicksXLimit": 12}],
     })
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 def _link(url: str, text) -> str:
@@ -63,16 +70,17 @@ def dashboard_callback(request, context: dict) -> dict:
         context["pending_tenants_table"] = {
             "headers": ["Company", "Contact", "Signed up"],
             "rows": [[_link(reverse("admin:tenancy_tenant_change", args=[t.pk]), t.name), t.contact_email,
-                      timezone.localtime(t.created_at).strftime("%Y-%m-%d %H:%M")] for t in pending],
+                      _when(t.created_at)] for t in pending],
         }
     if can_billing:
         context["revenue_chart"] = _chart(f"Revenue ({currency})", selectors.revenue_per_month(today=today),
-                                          fmt=lambda day: day.strftime("%b %Y"))
+                                          fmt=lambda day: day.strftime("%b %Y"), unit=currency)
         payments = selectors.payments_awaiting_verification()[:QUEUE_LENGTH]
         context["pending_payments_table"] = {
             "headers": ["Company", "Invoice", "Amount", "Submitted"],
-            "rows": [[_link(reverse("admin:billing_payment_change", args=[p.pk]), p.tenant.name), str(p.invoice),
-                      f"{p.amount} {p.currency}", timezone.localtime(p.created_at).strftime("%Y-%m-%d %H:%M")]
+            "rows": [[_link(reverse("admin:billing_payment_change", args=[p.pk]), p.tenant.name),
+                      _link(reverse("admin:billing_invoice_change", args=[p.invoice_id]), p.invoice),
+                      f"{p.amount:,.2f} {p.currency}", _when(p.created_at)]
                      for p in payments],
         }
     return context

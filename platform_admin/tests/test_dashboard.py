@@ -150,3 +150,16 @@ def test_stored_system_settings_drive_billing(settings):
     assert billing_settings().grace_days == 12
     invoice = issued_invoice()
     assert (invoice.issuer_name, invoice.issuer_tax_id) == ("Platform GmbH", "DE999")
+
+
+def test_charts_show_their_values_and_the_queues_link_their_records(admin_client, finance, pending_payment):
+    import json
+
+    from django.urls import reverse
+
+    response = admin_client(finance).get(reverse("admin:index"))
+    dataset = json.loads(response.context["revenue_chart"])["datasets"][0]
+    assert dataset["displayYAxis"] is True and dataset["suffixYAxis"] == "USD"  # a labelled value axis
+    html = response.content.decode()
+    assert reverse("admin:billing_invoice_change", args=[pending_payment.invoice_id]) in html
+    assert f"{pending_payment.amount:,.2f} USD" in html
