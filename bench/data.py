@@ -94,12 +94,12 @@ def _fill_tasks(tenant: Tenant, admin: User, user_ids: list[int], team_ids: list
                    f"{_elt('1 + (seq DIV 3) % 10', things)}, ', compare with the spec, write down what differs.')")
     sql = f"""
         INSERT INTO work_task (tenant_id, team_id, title, description, status, priority, assignee_id, creator_id,
-                               due_on, position, completed_at, created_at, updated_at)
+                               due_on, position, completed_at, mentions, created_at, updated_at)
         SELECT {tenant.pk}, {team}, {title}, {description}, {status},
                {_elt('1 + (seq DIV 3) % 4', ['LOW', 'MEDIUM', 'HIGH', 'URGENT'])},
                IF(seq % 7 = 0, NULL, {_elt(f'1 + seq % {len(user_ids)}', user_ids)}), {admin.pk},
                IF(seq % 5 = 0, NULL, DATE_ADD('2026-01-01', INTERVAL seq % 400 DAY)), {position},
-               NULL, ts, ts
+               NULL, '[]', ts, ts
         FROM (SELECT seq, DATE_SUB(UTC_TIMESTAMP(6), INTERVAL ({total} - seq) * 3 SECOND) AS ts
               FROM seq_1_to_{total}) AS numbers
     """
@@ -108,8 +108,8 @@ def _fill_tasks(tenant: Tenant, admin: User, user_ids: list[int], team_ids: list
         cursor.execute(sql)
         cursor.execute(f"UPDATE work_task SET completed_at = updated_at WHERE tenant_id = {tenant.pk} "
                        "AND status = 'DONE'")
-        cursor.execute(f"""INSERT INTO work_comment (tenant_id, task_id, author_id, body, created_at)
-                           SELECT tenant_id, id, creator_id, 'Looks right to me.', created_at FROM work_task
+        cursor.execute(f"""INSERT INTO work_comment (tenant_id, task_id, author_id, body, mentions, created_at)
+                           SELECT tenant_id, id, creator_id, 'Looks right to me.', '[]', created_at FROM work_task
                            WHERE tenant_id = {tenant.pk} AND id % 10 = 0""")
         cursor.execute(f"""INSERT INTO work_attachment (tenant_id, task_id, file, original_name, size, content_type,
                                                         uploader_id, created_at)

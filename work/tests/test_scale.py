@@ -220,8 +220,8 @@ def test_staff_task_list_plan_reads_the_created_index(grown):
     # A staff list spans every tenant: at a few thousand rows a full scan wins, at 20k the index does.
     with connection.cursor() as cursor:
         cursor.execute("""INSERT INTO work_task (tenant_id, team_id, title, description, status, priority, position,
-                                                 created_at, updated_at)
-                          SELECT tenant_id, team_id, title, description, status, priority, position,
+                                                 mentions, created_at, updated_at)
+                          SELECT tenant_id, team_id, title, description, status, priority, position, mentions,
                                  DATE_SUB(created_at, INTERVAL seq DAY), updated_at
                           FROM work_task CROSS JOIN seq_1_to_20 WHERE tenant_id = %s""", [grown.tenant_id])
         cursor.execute("ANALYZE TABLE work_task")  # fresh statistics (ANALYZE commits: hence transaction=True)
