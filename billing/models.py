@@ -107,6 +107,13 @@ class Subscription(TimeStampedModel):
     # A plan change takes effect at the next period: the renewal invoice bills this plan.
     next_plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=24, choices=SubscriptionStatus.choices)
+    # The terms it was sold at (the plan's at subscription, then those of each paid invoice): a plan's price
+    # change reaches a running subscription only at a renewal, and only where staff choose so.
+    price = models.DecimalField(**MONEY, default=ZERO)
+    currency = models.CharField(max_length=3, default="USD")
+    period = models.CharField(max_length=8, choices=BillingPeriod.choices, default=BillingPeriod.MONTHLY)
+    reprice_at_renewal = models.BooleanField(
+        default=False, help_text="Bill the plan's current price from the next renewal (chosen by staff).")
     started_on = models.DateField(default=timezone.localdate)
     # The period is [start, end): `current_period_end` is the first day not paid for.
     current_period_start = models.DateField(null=True, blank=True)
@@ -173,6 +180,8 @@ class Invoice(TimeStampedModel):
     # The plan this invoice pays for; paying it puts the subscription on this plan.
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=8, choices=InvoiceKind.choices, default=InvoiceKind.MANUAL)
+    # A subscription invoice's billing interval: paying it puts the subscription on these terms.
+    billing_period = models.CharField(max_length=8, choices=BillingPeriod.choices, blank=True)
     # Taken from the year's counter at issue time; empty while DRAFT.
     number = models.CharField(max_length=20, null=True, blank=True)
     status = models.CharField(max_length=8, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)

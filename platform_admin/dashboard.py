@@ -1,6 +1,7 @@
 """The control panel's dashboard (unfold's DASHBOARD_CALLBACK): cards, charts and short queues."""
 
 import json
+from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from platform_admin import selectors
 from tenancy.models import TenantStatus
 
 QUEUE_LENGTH = 5
+ZERO = Decimal("0.00")
 
 
 def _chart(label: str, points: list[tuple], *, fmt, unit: str = "") -> str:
@@ -54,8 +56,11 @@ def dashboard_callback(request, context: dict) -> dict:
         cards += [
             {"id": "pending-payments", "title": "Payments to verify", "value": numbers["pending_payments"],
              "href": f"{payments_url}?verification=PENDING"},
-            {"id": "mrr", "title": "Monthly recurring revenue", "value": f"{numbers['mrr']:,.2f} {currency}",
-             "href": reverse("admin:billing_subscription_changelist") + "?status__exact=ACTIVE"},
+            # One card per currency: amounts in different currencies are never added up.
+            *({"id": f"mrr-{code.lower()}", "title": f"Monthly recurring revenue ({code})",
+               "value": f"{amount:,.2f} {code}",
+               "href": reverse("admin:billing_subscription_changelist") + "?status__exact=ACTIVE"}
+              for code, amount in (numbers["mrr"] or {currency: ZERO}).items()),
             {"id": "revenue-month", "title": "Revenue this month",
              "value": f"{numbers['revenue_this_month']:,.2f} {currency}", "href": f"{invoices_url}?status__exact=PAID"},
             {"id": "overdue-invoices", "title": "Overdue invoices", "value": numbers["overdue_invoices"],

@@ -41,6 +41,12 @@ class CancelDialogForm(BaseDialogForm):
                                      help_text="Otherwise it ends at the end of the paid period.")
 
 
+class RepriceDialogForm(BaseDialogForm):
+    reprice = forms.BooleanField(required=False, initial=True, widget=UnfoldBooleanSwitchWidget,
+                                 help_text="On: the next renewal bills the plan's current price. Off: the price "
+                                           "it was sold at.")
+
+
 class ChangePlanDialogForm(BaseDialogForm):
     plan = forms.ModelChoiceField(queryset=Plan.objects.none(), widget=UnfoldAdminSelectWidget,
                                   help_text="Takes effect at the next period.")

@@ -1,7 +1,7 @@
 """Every read the control panel needs: system settings and the dashboard's numbers."""
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Count, DecimalField, QuerySet, Sum
@@ -60,16 +60,24 @@ def tenants_awaiting_approval() -> QuerySet[Tenant]:
     return Tenant.objects.filter(status=TenantStatus.PENDING).order_by("-created_at", "-id")
 
 
-def monthly_recurring_revenue(*, currency: str | None = None) -> Decimal:
-    """Sum the monthly price of every active paid subscription (a yearly plan counts one twelfth)."""
-    currency = currency or settings.DEFAULT_CURRENCY
-    rows = (Subscription.objects.filter(status=SubscriptionStatus.ACTIVE, plan__currency=currency)
-            .values("plan__period").annotate(total=Sum("plan__price")))
-    total = ZERO
+MRR_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)
+
+
+def monthly_recurring_revenue() -> dict[str, Decimal]:
+    """MRR per currency: ACTIVE and PAST_DUE subscriptions at their own price, a year counting one twelfth.
+
+    The subscription's price is what it was sold at, so editing a plan's price changes nothing here;
+    trials and unpaid first invoices are not revenue, PAST_DUE ones are still served and billed.
+    """
+    rows = (Subscription.objects.filter(status__in=MRR_STATUSES).values("currency", "period")
+            .annotate(total=Sum("price")).order_by())
+    totals: dict[str, Decimal] = {}
     for row in rows:
         amount = row["total"] or ZERO
-        total += amount / 12 if row["plan__period"] == BillingPeriod.YEARLY else amount
-    return total.quantize(CENT)
+        if row["period"] == BillingPeriod.YEARLY:
+            amount = amount / 12
+        totals[row["currency"]] = totals.get(row["currency"], ZERO) + amount
+    return {currency: totals[currency].quantize(CENT, rounding=ROUND_HALF_UP) for currency in sorted(totals)}
 
 
 def _month_start(day: datetime.date) -> datetime.date:

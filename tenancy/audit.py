@@ -62,6 +62,7 @@ class AuditVerb(models.TextChoices):
     SUBSCRIPTION_CANCELLED = "subscription.cancelled", "Subscription cancelled"
     SUBSCRIPTION_EXTENDED = "subscription.extended", "Subscription extended"
     SUBSCRIPTION_PLAN_CHANGED = "subscription.plan_changed", "Subscription plan changed"
+    SUBSCRIPTION_REPRICED = "subscription.repriced", "Renewal price set to the plan's current price"
     SUBSCRIPTION_RENEWED = "subscription.renewed", "Subscription renewed"
     SUBSCRIPTION_PAST_DUE = "subscription.past_due", "Subscription past due"
     SUBSCRIPTION_EXPIRED = "subscription.expired", "Subscription expired"

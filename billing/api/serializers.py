@@ -28,7 +28,8 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Subscription
-        fields = ["id", "tenant", "plan", "next_plan", "status", "started_on", "current_period_start",
+        fields = ["id", "tenant", "plan", "next_plan", "status", "price", "currency", "period", "reprice_at_renewal",
+                  "started_on", "current_period_start",
                   "current_period_end", "trial_ends_on", "past_due_since", "expired_on", "ended_on",
                   "auto_renew", "cancel_at_period_end", "cancelled_at", "created_at"]
         read_only_fields = fields

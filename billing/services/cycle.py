@@ -21,7 +21,7 @@ from collections import Counter
 from django.db import transaction
 
 from billing.conf import billing_settings
-from billing.models import Invoice, InvoiceKind, InvoiceStatus, Subscription, SubscriptionStatus
+from billing.models import ZERO, Invoice, InvoiceKind, InvoiceStatus, Subscription, SubscriptionStatus
 from billing.services.limits import free_plan
 from billing.services.subscriptions import (
     SUBSCRIPTION_AUDITED_FIELDS,
@@ -30,6 +30,7 @@ from billing.services.subscriptions import (
     subscription_audit,
     subscription_issue_period_invoice,
     subscription_set_status,
+    subscription_terms_for,
 )
 from tenancy.audit import AuditVerb, snapshot
 from tenancy.models import NotificationType, Tenant, TenantStatus
@@ -92,7 +93,7 @@ def _cycle_subscription(*, subscription: Subscription, on: datetime.date) -> Cou
             return counts
         if (end - on).days <= conf.renewal_lead_days:  # step 1
             plan = subscription.next_plan or subscription.plan
-            if plan.is_free:
+            if subscription_terms_for(subscription, plan)[0] == ZERO:
                 if end <= on:
                     _renew_free(subscription, plan, on, before)
                     counts["renewed_free"] += 1
@@ -125,12 +126,15 @@ def _cycle_subscription(*, subscription: Subscription, on: datetime.date) -> Cou
 
 
 def _renew_free(subscription: Subscription, plan, on: datetime.date, before: dict) -> None:
+    price, currency, period = subscription_terms_for(subscription, plan)
     start = subscription.current_period_end
-    end = add_period(start, plan.period)
+    end = add_period(start, period)
     while end <= on:  # the cycle did not run for a while: catch up to today
-        start, end = end, add_period(end, plan.period)
+        start, end = end, add_period(end, period)
     subscription_set_status(subscription, S.ACTIVE)
     subscription.plan, subscription.next_plan = plan, None
+    subscription.price, subscription.currency, subscription.period = price, currency, period
+    subscription.reprice_at_renewal = False
     subscription.current_period_start, subscription.current_period_end = start, end
     subscription_audit(subscription=subscription, actor=None, verb=AuditVerb.SUBSCRIPTION_RENEWED, before=before,
                        reason="free plan renewed")

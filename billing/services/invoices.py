@@ -94,6 +94,7 @@ def _invoice_build(
     period_end: datetime.date | None = None,
     due_on: datetime.date | None = None,
     notes: str = "",
+    billing_period: str = "",
 ) -> Invoice:
     """Create a DRAFT invoice with its lines; each line is rounded half-up, then summed."""
     if subscription is not None and subscription.tenant_id != tenant.id:
@@ -132,7 +133,7 @@ def _invoice_build(
     invoice = Invoice.objects.create(
         tenant=tenant, subscription=subscription, plan=plan, kind=kind, currency=currency,
         subtotal=subtotal, tax_rate=tax_rate, tax=tax, total=total, period_start=period_start,
-        period_end=period_end, due_on=due_on, notes=notes, created_by=actor,
+        period_end=period_end, due_on=due_on, notes=notes, created_by=actor, billing_period=billing_period,
     )
     for line in built:
         line.invoice = invoice

@@ -40,7 +40,7 @@ def plan_create(*, actor: User | None, code: str, **fields) -> Plan:
 
 @transaction.atomic
 def plan_update(*, actor: User | None, plan: Plan, **changes) -> Plan:
-    """Change a plan; running subscriptions keep their price until their next invoice."""
+    """Change a plan; running subscriptions keep the price they were sold at (see subscription_terms_for)."""
     _check(changes)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if "currency" in changes:

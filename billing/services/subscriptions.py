@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +29,7 @@ S = SubscriptionStatus
 # What a subscription's audit rows show
 SUBSCRIPTION_AUDITED_FIELDS = ("status", "plan", "next_plan", "current_period_start", "current_period_end",
                                "trial_ends_on", "cancel_at_period_end", "auto_renew", "ended_on", "expired_on",
-                               "past_due_since")
+                               "past_due_since", "price", "currency", "period", "reprice_at_renewal")
 
 
 def subscription_audit(*, subscription: Subscription, actor: User | None, verb: AuditVerb, before: dict,
@@ -77,10 +78,26 @@ def subscription_set_status(subscription: Subscription, to: str) -> None:
     subscription.status = to
 
 
-def _period_line(plan: Plan, start: datetime.date, end: datetime.date) -> dict:
+def subscription_terms_for(subscription: Subscription, plan: Plan) -> tuple[Decimal, str, str]:
+    """Return (price, currency, period) to bill `plan` at on this subscription's next invoice.
+
+    The subscription keeps the terms it was sold at; the plan's current ones apply to another plan
+    (a plan change) or where staff chose to reprice at renewal.
+    """
+    if plan.pk != subscription.plan_id or subscription.reprice_at_renewal:
+        return plan.price, plan.currency, plan.period
+    return subscription.price, subscription.currency, subscription.period
+
+
+def period_label(start: datetime.date, end: datetime.date) -> str:
+    """The one way a period is printed: both days inclusive, "27 Nov 2026 <en dash> 26 Dec 2026"."""
     last_day = end - datetime.timedelta(days=1)
-    return {"description": f"{plan.name} plan ({plan.get_period_display().lower()}), {start:%Y-%m-%d} to "
-                           f"{last_day:%Y-%m-%d}", "quantity": 1, "unit_price": plan.price}
+    return f"{start.day} {start:%b %Y} \N{EN DASH} {last_day.day} {last_day:%b %Y}"
+
+
+def _period_line(plan: Plan, price: Decimal, period: str, start: datetime.date, end: datetime.date) -> dict:
+    return {"description": f"{plan.name} plan ({BillingPeriod(period).label.lower()}), {period_label(start, end)}",
+            "quantity": 1, "unit_price": price}
 
 
 def subscription_issue_period_invoice(
@@ -91,13 +108,14 @@ def subscription_issue_period_invoice(
 
     Without `due_on` a renewal is due when its period starts, a first invoice INVOICE_DUE_DAYS after issue.
     """
-    end = add_period(start, plan.period)
+    price, currency, period = subscription_terms_for(subscription, plan)
+    end = add_period(start, period)
     if due_on is None and kind == InvoiceKind.RENEWAL:
         due_on = max(start, on)
     return invoice_create_and_issue(
         tenant=subscription.tenant, actor=actor, issued_on=on, subscription=subscription, plan=plan, kind=kind,
-        currency=plan.currency, lines=[_period_line(plan, start, end)], period_start=start, period_end=end,
-        due_on=due_on,
+        currency=currency, lines=[_period_line(plan, price, period, start, end)], period_start=start,
+        period_end=end, due_on=due_on, billing_period=period,
     )
 
 
@@ -128,7 +146,8 @@ def subscription_create(*, tenant: Tenant, actor: User | None, plan: Plan,
     for stale in Invoice.objects.filter(tenant=tenant, status=InvoiceStatus.ISSUED, subscription__isnull=False):
         if not stale.payments.filter(verification_status=VerificationStatus.PENDING).exists():
             invoice_void(tenant=tenant, actor=actor, invoice=stale, reason="Replaced by a new subscription.")
-    subscription = Subscription(tenant=tenant, plan=plan, started_on=on, created_by=actor)
+    subscription = Subscription(tenant=tenant, plan=plan, started_on=on, created_by=actor, price=plan.price,
+                                currency=plan.currency, period=plan.period)
     if plan.trial_days and not _tenant_had_trial(tenant):
         subscription.status = S.TRIAL
         subscription.trial_ends_on = on + datetime.timedelta(days=plan.trial_days)
@@ -136,7 +155,7 @@ def subscription_create(*, tenant: Tenant, actor: User | None, plan: Plan,
         subscription.save()
     elif plan.is_free:
         subscription.status = S.ACTIVE
-        subscription.current_period_start, subscription.current_period_end = on, add_period(on, plan.period)
+        subscription.current_period_start, subscription.current_period_end = on, add_period(on, subscription.period)
         subscription.save()
         if tenant.status == TenantStatus.SUSPENDED and tenant.is_suspended_for_nonpayment:
             tenant_reactivate(tenant=tenant, actor=actor)
@@ -252,6 +271,34 @@ def subscription_change_plan(*, tenant: Tenant, actor: User | None, subscription
     return subscription
 
 
+@transaction.atomic
+def subscription_set_reprice_at_renewal(*, tenant: Tenant, actor: User | None, subscription: Subscription,
+                                        reprice: bool, on: datetime.date | None = None) -> Subscription:
+    """Staff choose whether the next renewal bills the plan's current price (an issued renewal is re-issued)."""
+    on = on or timezone.localdate()
+    lock_open_invoices(subscription, tenant)
+    subscription = lock_subscription(subscription, tenant)
+    if subscription.status not in (S.TRIAL, S.ACTIVE, S.PAST_DUE):
+        raise InvalidTransition("Only a running subscription renews.", fields={"status": [subscription.status]})
+    _refuse_if_payment_pending(subscription)
+    before = subscription.reprice_at_renewal
+    subscription.reprice_at_renewal = bool(reprice)
+    subscription.save(update_fields=["reprice_at_renewal", "updated_at"])
+    if before != subscription.reprice_at_renewal:
+        renewal = Invoice.objects.filter(tenant_id=tenant.pk, subscription=subscription,
+                                         status=InvoiceStatus.ISSUED, period_start=subscription.current_period_end,
+                                         ).first()
+        if renewal is not None:
+            plan = subscription.next_plan or subscription.plan
+            invoice_void(tenant=tenant, actor=actor, invoice=renewal, reason="Re-issued at the new price.")
+            subscription_issue_period_invoice(subscription=subscription, actor=actor, plan=plan,
+                                              start=renewal.period_start, on=on, kind=renewal.kind,
+                                              due_on=renewal.due_on)
+        audit_record(tenant=tenant, actor=actor, verb=AuditVerb.SUBSCRIPTION_REPRICED, obj=subscription,
+                     changes={"reprice_at_renewal": [before, subscription.reprice_at_renewal]})
+    return subscription
+
+
 def subscription_mark_pending_verification(*, subscription: Subscription) -> str:
     """Hold a locked subscription while a payment proof is checked; return the status to restore."""
     previous = subscription.status
@@ -279,9 +326,14 @@ def subscription_apply_paid_invoice(*, invoice: Invoice, actor: User | None, on:
     before = snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)
     subscription_set_status(subscription, S.ACTIVE)
     plan = invoice.plan or subscription.plan
+    # The paid invoice's terms are the subscription's from now on (what it was sold at).
+    if invoice.billing_period:
+        subscription.price, subscription.currency = invoice.subtotal, invoice.currency
+        subscription.period = invoice.billing_period
+        subscription.reprice_at_renewal = False
     start, end = invoice.period_start, invoice.period_end
     if start is None or end is None or end <= on:
-        start, end = on, add_period(on, plan.period)
+        start, end = on, add_period(on, subscription.period)
     subscription.plan = plan
     if subscription.next_plan_id == plan.pk:
         subscription.next_plan = None

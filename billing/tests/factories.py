@@ -47,6 +47,9 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
     tenant = factory.SubFactory(TenantFactory)
     plan = factory.SubFactory(PlanFactory)
     status = SubscriptionStatus.ACTIVE
+    price = factory.LazyAttribute(lambda s: s.plan.price)
+    currency = factory.LazyAttribute(lambda s: s.plan.currency)
+    period = factory.LazyAttribute(lambda s: s.plan.period)
     started_on = factory.LazyFunction(timezone.localdate)
     current_period_start = factory.LazyFunction(timezone.localdate)
     current_period_end = factory.LazyAttribute(lambda s: s.current_period_start + datetime.timedelta(days=30))

@@ -39,6 +39,7 @@ from billing.services.subscriptions import (
     subscription_change_plan,
     subscription_create,
     subscription_extend,
+    subscription_set_reprice_at_renewal,
 )
 from platform_admin.admin.base import CompanyFilter, HistoryAdmin, ReadOnlyMixin, back_to, next_url
 from platform_admin.exports import StreamingExportMixin, StreamingImportExportMixin
@@ -49,6 +50,7 @@ from platform_admin.forms import (
     ExtendDialogForm,
     InvoiceCreateDialogForm,
     ReasonDialogForm,
+    RepriceDialogForm,
     SubscriptionCreateDialogForm,
 )
 from platform_admin.resources import InvoiceResource, PaymentResource, PlanResource, SubscriptionResource
@@ -155,27 +157,34 @@ class PlanAdmin(StreamingImportExportMixin, HistoryAdmin):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(StreamingExportMixin, ServiceOnlyAdmin):
-    list_display = ["company", "plan", "show_status", "current_period_start", "current_period_end", "next_plan",
-                    "cancel_at_period_end"]
+    list_display = ["company", "plan", "show_status", "show_terms", "current_period_start", "current_period_end",
+                    "next_plan", "cancel_at_period_end"]
     list_filter = ["status", TrialEndingFilter, ("tenant", CompanyFilter), "plan",
                    ("current_period_end", RangeDateFilter)]
     list_select_related = ["tenant", "plan", "next_plan"]
     search_fields = ["tenant__name", "tenant__slug"]
     ordering = ["-created_at", "-id"]
     resource_classes = [SubscriptionResource]
-    actions_row = ["row_cancel", "row_extend", "row_change_plan"]
-    actions_detail = ["row_cancel", "row_extend", "row_change_plan"]
+    actions_row = ["row_cancel", "row_extend", "row_change_plan", "row_reprice"]
+    actions_detail = ["row_cancel", "row_extend", "row_change_plan", "row_reprice"]
     actions_list = ["create_subscription"]
     detail_action_applies = {
         "row_cancel": lambda s: s.can_transition_to(SubscriptionStatus.CANCELLED),
         "row_extend": lambda s: s.status in (SubscriptionStatus.TRIAL, SubscriptionStatus.ACTIVE),
         "row_change_plan": lambda s: (s.status in (SubscriptionStatus.TRIAL, SubscriptionStatus.ACTIVE)
                                       and not s.cancel_at_period_end),
+        "row_reprice": lambda s: s.status in (SubscriptionStatus.TRIAL, SubscriptionStatus.ACTIVE,
+                                              SubscriptionStatus.PAST_DUE),
     }
 
     @display(description="Status", ordering="status", label=SUBSCRIPTION_LABELS)
     def show_status(self, obj):
         return obj.status, obj.get_status_display()
+
+    @display(description="Sold at", ordering="price")
+    def show_terms(self, obj):
+        repriced = " (plan price from renewal)" if obj.reprice_at_renewal else ""
+        return f"{obj.price} {obj.currency} / {obj.get_period_display().lower()}{repriced}"
 
     def has_manage_permission(self, request, obj=None):
         return request.user.has_perm("billing.change_subscription")
@@ -226,6 +235,18 @@ class SubscriptionAdmin(StreamingExportMixin, ServiceOnlyAdmin):
                            lambda s: subscription_change_plan(tenant=s.tenant, actor=request.user, subscription=s,
                                                               plan=plan),
                            done="{obj}: plan changed for the next period.", verb="change_plan")
+
+    @action(description="Renewal price", icon="price_change", permissions=["manage"], url_path="reprice",
+            dialog={"title": "Price of the next renewal", "description": "A subscription keeps the price it was "
+                    "sold at; choose whether its next renewal bills the plan's current price instead. An "
+                    "already issued renewal invoice is re-issued.", "form_class": RepriceDialogForm,
+                    "form_submit_text": "Save"})
+    def row_reprice(self, request, form, object_id):
+        reprice = form.cleaned_data["reprice"]
+        return self._apply(request, object_id,
+                           lambda s: subscription_set_reprice_at_renewal(tenant=s.tenant, actor=request.user,
+                                                                         subscription=s, reprice=reprice),
+                           done="{obj}: renewal price saved.", verb="reprice")
 
 
 # --- payments -------------------------------------------------------------------------------------------------

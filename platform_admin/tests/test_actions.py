@@ -315,7 +315,24 @@ def test_finance_subscribes_a_company(admin_client, finance, support, tenant, pl
     assert subscription.invoices.get().status == InvoiceStatus.ISSUED
 
 
-@pytest.mark.parametrize("name", ["row_cancel", "row_extend", "row_change_plan"])
+def test_finance_sets_the_renewal_price_and_it_is_audited(admin_client, finance, subscription):
+    from tenancy.models import ActivityLog
+
+    client = admin_client(finance)
+    response = client.post(url("billing_subscription_row_reprice", subscription.pk),
+                           {"_form_submitted": "1", "reprice": "on"})
+    assert response.status_code == 302
+    subscription.refresh_from_db()
+    assert subscription.reprice_at_renewal is True
+    row = ActivityLog.objects.get(verb="subscription.repriced")
+    assert (row.actor, row.tenant, row.changes) == (finance, subscription.tenant,
+                                                    {"reprice_at_renewal": [False, True]})
+    client.post(url("billing_subscription_row_reprice", subscription.pk), {"_form_submitted": "1"})
+    subscription.refresh_from_db()
+    assert subscription.reprice_at_renewal is False
+
+
+@pytest.mark.parametrize("name", ["row_cancel", "row_extend", "row_change_plan", "row_reprice"])
 def test_support_cannot_change_subscriptions(admin_client, support, subscription, name):
     response = admin_client(support).post(url(f"billing_subscription_{name}", subscription.pk),
                                           {"_form_submitted": "1", "days": "5"})

@@ -54,7 +54,7 @@ def test_headline_numbers(known_data, pending_payment):
     assert numbers["active_tenants"] == 3
     assert numbers["pending_tenants"] == 1
     assert numbers["pending_payments"] == 1
-    assert numbers["mrr"] == Decimal("59.00")  # 49 monthly + 120 / 12
+    assert numbers["mrr"] == {"EUR": Decimal("99.00"), "USD": Decimal("59.00")}  # 49 monthly + 120 / 12
     assert numbers["revenue_this_month"] == Decimal("59.50")
     assert numbers["overdue_invoices"] == 1
 
@@ -87,9 +87,9 @@ def test_the_dashboard_shows_the_numbers(admin_client, super_admin, known_data):
     numbers = selectors.dashboard_numbers()
     assert cards["active-tenants"] == numbers["active_tenants"] == 2
     assert cards["pending-tenants"] == 1
-    assert cards["mrr"] == "59.00 USD"
+    assert (cards["mrr-usd"], cards["mrr-eur"]) == ("59.00 USD", "99.00 EUR")  # a card per currency
     content = response.content.decode()
-    assert 'id="card-mrr"' in content and "59.00 USD" in content
+    assert 'id="card-mrr-usd"' in content and "59.00 USD" in content and 'id="card-mrr-eur"' in content
     assert response.context["pending_tenants_table"]["rows"]
     assert "revenue_chart" in response.context and "signups_chart" in response.context
 
