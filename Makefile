@@ -10,7 +10,7 @@ PORT ?= 8000
 export DEBUG ?= true
 RUN_ENV := DEBUG=$(DEBUG)
 
-DEB_PACKAGES := pkg-config libmariadb-dev mariadb-client python3-dev gcc libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
+DEB_PACKAGES := pkg-config libmariadb-dev mariadb-client python3-dev gcc libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core poppler-utils
 
 BROWSER_PACKAGES := chromium chromium-driver
 # The portal (frontend/) builds with Debian's own Node.js (18) as well as newer ones.

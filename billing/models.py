@@ -163,13 +163,21 @@ class InvoiceKind(models.TextChoices):
     FIRST = "FIRST", "First invoice"
     RENEWAL = "RENEWAL", "Renewal"
     MANUAL = "MANUAL", "Manual"
+    # Negative amounts, numbered CN-YYYY-NNNNNN, correcting `credited_invoice` (issued when a paid invoice is voided).
+    CREDIT_NOTE = "CREDIT", "Credit note"
+
+
+class InvoiceSeries(models.TextChoices):
+    INVOICE = "INV", "Invoices"
+    CREDIT_NOTE = "CN", "Credit notes"
 
 
 class Invoice(TimeStampedModel):
     TRANSITIONS = {
         InvoiceStatus.DRAFT: {InvoiceStatus.ISSUED, InvoiceStatus.VOID},
         InvoiceStatus.ISSUED: {InvoiceStatus.PAID, InvoiceStatus.VOID},
-        InvoiceStatus.PAID: set(),
+        # Only by a credit note (invoice_void issues one): the paid document stays, the credit note reverses it.
+        InvoiceStatus.PAID: {InvoiceStatus.VOID},
         InvoiceStatus.VOID: set(),
     }
 
@@ -204,6 +212,10 @@ class Invoice(TimeStampedModel):
     issuer_address = models.TextField(blank=True)
     issuer_tax_id = models.CharField(max_length=64, blank=True)
     issuer_email = models.EmailField(blank=True)
+    # The rest of the issuer's settings at issue time: payment instructions, footer, zero-tax note, logo.
+    issuer_details = models.JSONField(default=dict, blank=True)
+    credited_invoice = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="credit_notes")
     notes = models.TextField(blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
@@ -239,6 +251,10 @@ class Invoice(TimeStampedModel):
     def is_open(self) -> bool:
         return self.status == InvoiceStatus.ISSUED
 
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == InvoiceKind.CREDIT_NOTE
+
 
 class InvoiceLine(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
@@ -261,15 +277,19 @@ class InvoiceLine(models.Model):
 
 
 class InvoiceSequence(models.Model):
-    """The per-year invoice counter; its row is locked (SELECT ... FOR UPDATE) to take a number."""
+    """A series' per-year counter; its row is locked (SELECT ... FOR UPDATE) to take a number."""
 
-    year = models.PositiveSmallIntegerField(unique=True)
+    series = models.CharField(max_length=4, choices=InvoiceSeries.choices, default=InvoiceSeries.INVOICE)
+    year = models.PositiveSmallIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
     history = HistoricalRecords()
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="invoiceseq_series_year_uniq")]
+
     def __str__(self):
-        return f"{self.year}: {self.last_number}"
+        return f"{self.series}-{self.year}: {self.last_number}"
 
 
 class PaymentMethod(models.TextChoices):

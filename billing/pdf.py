@@ -1,21 +1,79 @@
-"""Invoice PDFs, rendered with weasyprint from templates/billing/invoice.html."""
+"""Invoice PDFs, rendered with weasyprint from templates/billing/invoice.html.
 
+Everything printed comes from the invoice row and what was frozen on it at issue time (parties,
+payment instructions, footer, zero-tax note, logo), plus, once paid, the payment that settled it.
+"""
+
+import base64
+import mimetypes
+
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 
-from billing.models import Invoice
+from billing.models import ZERO, Invoice, PaymentMethod, VerificationStatus
+from billing.services.subscriptions import period_label
 
 
 def invoice_pdf_filename(invoice: Invoice) -> str:
     return f"{invoice.number or f'draft-{invoice.pk}'}.pdf"
 
 
+def _logo_data_uri(name: str) -> str:
+    """Return the stored logo as a data: URI (PDFs load nothing from outside), or "" if it is gone."""
+    if not name:
+        return ""
+    try:
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+    except (OSError, ValueError):
+        return ""
+    content_type = mimetypes.guess_type(name)[0] or "image/png"
+    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
+
+
+def _settlement(invoice: Invoice) -> dict | None:
+    """What paid the invoice: the verified payment, or staff's record of money received another way."""
+    if invoice.status != "PAID" and not (invoice.status == "VOID" and invoice.paid_at):
+        return None
+    payment = (invoice.payments.filter(verification_status=VerificationStatus.VERIFIED)
+               .order_by("-verified_at", "-id").first())
+    if payment is not None:
+        return {"paid_on": payment.paid_on, "amount": payment.amount, "method": payment.get_method_display(),
+                "reference": payment.reference or "-"}
+    return {"paid_on": invoice.paid_at.date() if invoice.paid_at else None, "amount": invoice.total,
+            "method": f"{PaymentMethod.OTHER.label} (recorded by staff)", "reference": "-"}
+
+
+def invoice_context(invoice: Invoice) -> dict:
+    details = invoice.issuer_details or {}
+    settlement = None if invoice.is_credit_note else _settlement(invoice)
+    return {
+        "invoice": invoice,
+        "lines": list(invoice.lines.all()),
+        "title": "Credit note" if invoice.is_credit_note else "Invoice",
+        "period": period_label(invoice.period_start, invoice.period_end)
+        if invoice.period_start and invoice.period_end else "",
+        "details": details,
+        "logo": _logo_data_uri(details.get("logo", "")),
+        "has_bank_details": any(details.get(key) for key in ("payment_bank_name", "payment_account",
+                                                             "payment_bic", "payment_text")),
+        "settlement": settlement,
+        "balance_due": ZERO if settlement else invoice.total,
+        "zero_tax": invoice.tax_rate == ZERO,
+    }
+
+
 def invoice_render_pdf(*, invoice: Invoice) -> bytes:
     """Return the invoice as PDF bytes (no remote fonts or images: nothing is fetched)."""
     from weasyprint import HTML  # heavy import, only when a PDF is asked for
 
-    html = render_to_string("billing/invoice.html", {"invoice": invoice, "lines": list(invoice.lines.all())})
+    html = render_to_string("billing/invoice.html", invoice_context(invoice))
     return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
 
 
 def _refuse_fetch(url, *args, **kwargs):
+    if url.startswith("data:"):  # the embedded logo
+        from weasyprint import default_url_fetcher
+
+        return default_url_fetcher(url, *args, **kwargs)
     raise ValueError(f"invoice PDFs do not load external resources ({url})")

@@ -12,6 +12,18 @@ class SystemSetting(models.Model):
     issuer_address = models.TextField(blank=True)
     issuer_tax_id = models.CharField(max_length=64, blank=True)
     issuer_email = models.EmailField(blank=True)
+    # How customers pay (printed on unpaid invoices with the invoice number as the reference to quote).
+    payment_bank_name = models.CharField("bank name", max_length=200, blank=True)
+    payment_account = models.CharField("IBAN / account number", max_length=64, blank=True)
+    payment_bic = models.CharField("BIC / SWIFT", max_length=16, blank=True)
+    payment_text = models.TextField("payment instructions", blank=True,
+                                    help_text="Free text printed under the bank details.")
+    invoice_logo = models.ImageField(upload_to="invoice-logos/", blank=True,
+                                     help_text="PNG or JPEG, printed at the top of invoices issued from now on.")
+    invoice_footer = models.TextField(blank=True, help_text="Printed at the bottom of every invoice page.")
+    zero_tax_note = models.TextField(
+        blank=True, help_text="Printed when an invoice's tax rate is 0, e.g. the exemption or reverse-charge "
+                              "wording. Empty: the server default.")
     renewal_lead_days = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(90)],
         help_text="Days before a period ends that its renewal invoice is issued. Empty: the server default.",

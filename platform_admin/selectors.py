@@ -35,6 +35,14 @@ def system_setting_get() -> BillingSettings:
             value = getattr(row, f"issuer_{key}")
             if value:
                 issuer[key] = value
+        for key in ("bank_name", "account", "bic", "text"):
+            value = getattr(row, f"payment_{key}")
+            if value:
+                issuer[f"payment_{key}"] = value
+        if row.zero_tax_note:
+            issuer["zero_tax_note"] = row.zero_tax_note
+        issuer["footer"] = row.invoice_footer
+        issuer["logo"] = row.invoice_logo.name if row.invoice_logo else ""
         lead = row.renewal_lead_days if row.renewal_lead_days is not None else lead
         grace = row.grace_days if row.grace_days is not None else grace
     return BillingSettings(issuer=issuer, renewal_lead_days=lead, grace_days=grace)
@@ -93,10 +101,16 @@ def _aware(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def _paid() -> QuerySet[Invoice]:
+    """Invoices that brought money in: paid ones, those voided after payment (their credit note, a paid
+    negative invoice, takes the money out again in the month it is issued), and credit notes."""
+    return Invoice.objects.filter(paid_at__isnull=False, status__in=(InvoiceStatus.PAID, InvoiceStatus.VOID))
+
+
 def revenue_between(*, start: datetime.date, end: datetime.date, currency: str | None = None) -> Decimal:
-    """Sum the totals of invoices paid in [start, end) in one currency."""
+    """Sum the totals of invoices paid in [start, end) in one currency, credit notes deducted."""
     currency = currency or settings.DEFAULT_CURRENCY
-    result = (Invoice.objects.filter(status=InvoiceStatus.PAID, currency=currency,
+    result = (_paid().filter(currency=currency,
                                      paid_at__gte=_aware(start), paid_at__lt=_aware(end))
               .aggregate(total=Coalesce(Sum("total"), ZERO, output_field=DecimalField())))
     return result["total"]
@@ -114,7 +128,7 @@ def revenue_per_month(*, months: int = 12, today: datetime.date | None = None,
     today = today or timezone.localdate()
     currency = currency or settings.DEFAULT_CURRENCY
     first = _add_months(_month_start(today), -(months - 1))
-    rows = (Invoice.objects.filter(status=InvoiceStatus.PAID, currency=currency, paid_at__gte=_aware(first))
+    rows = (_paid().filter(currency=currency, paid_at__gte=_aware(first))
             .annotate(month=TruncMonth("paid_at")).values("month").annotate(total=Sum("total")))
     by_month = {}
     for row in rows:

@@ -345,6 +345,15 @@ INVOICE_ISSUER = {
     "address": env("INVOICE_ISSUER_ADDRESS", default="1 Platform Street\n10115 Berlin\nGermany"),
     "tax_id": env("INVOICE_ISSUER_TAX_ID", default="DE000000000"),
     "email": env("INVOICE_ISSUER_EMAIL", default="billing@saasplatform.com"),
+    # How to pay, printed on unpaid invoices (staff may set them in the control panel's system settings).
+    "payment_bank_name": env("INVOICE_PAYMENT_BANK_NAME", default="Demo Bank AG"),
+    "payment_account": env("INVOICE_PAYMENT_ACCOUNT", default="DE89 3704 0044 0532 0130 00"),
+    "payment_bic": env("INVOICE_PAYMENT_BIC", default="COBADEFFXXX"),
+    "payment_text": env("INVOICE_PAYMENT_TEXT", default=""),
+    "zero_tax_note": env("INVOICE_ZERO_TAX_NOTE", default=(
+        "No tax charged: the supply is exempt or the reverse charge applies (the customer accounts for the tax).")),
+    "footer": env("INVOICE_FOOTER", default=""),
+    "logo": "",
 }
 DEFAULT_TAX_RATE = Decimal(env("DEFAULT_TAX_RATE", default="0.00"))
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")

@@ -74,6 +74,7 @@ class AuditVerb(models.TextChoices):
     INVOICE_ISSUED = "invoice.issued", "Invoice issued"
     INVOICE_VOIDED = "invoice.voided", "Invoice voided"
     INVOICE_PAID = "invoice.paid", "Invoice marked paid"
+    CREDIT_NOTE_ISSUED = "invoice.credit_note_issued", "Credit note issued"
     # work
     TEAM_CREATED = "team.created", "Team created"
     TEAM_UPDATED = "team.updated", "Team changed"

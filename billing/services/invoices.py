@@ -15,6 +15,7 @@ from billing.models import (
     InvoiceKind,
     InvoiceLine,
     InvoiceSequence,
+    InvoiceSeries,
     InvoiceStatus,
     Plan,
     Subscription,
@@ -30,6 +31,9 @@ CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
 MAX_MONEY = Decimal("9999999999.99")
 MAX_QUANTITY = Decimal("99999999.99")
+# Issuer settings frozen on each invoice at issue time, besides name, address, tax id and e-mail.
+ISSUER_DETAIL_KEYS = ("payment_bank_name", "payment_account", "payment_bic", "payment_text", "zero_tax_note",
+                      "footer", "logo")
 
 
 def money(value) -> Decimal:
@@ -141,18 +145,18 @@ def _invoice_build(
     return invoice
 
 
-def _next_invoice_number(year: int) -> str:
-    """Take the next number of `year` from its counter row, locked until the transaction ends."""
-    sequence = InvoiceSequence.objects.select_for_update().filter(year=year).first()
+def _next_invoice_number(year: int, series: str = InvoiceSeries.INVOICE) -> str:
+    """Take the next number of the series' `year` from its counter row, locked until the transaction ends."""
+    sequence = InvoiceSequence.objects.select_for_update().filter(series=series, year=year).first()
     if sequence is None:
-        _create_sequence_row(year)
-        sequence = InvoiceSequence.objects.select_for_update().get(year=year)
+        _create_sequence_row(year, series)
+        sequence = InvoiceSequence.objects.select_for_update().get(series=series, year=year)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
-    return f"INV-{year}-{sequence.last_number:06d}"
+    return f"{series}-{year}-{sequence.last_number:06d}"
 
 
-def _create_sequence_row(year: int) -> None:
+def _create_sequence_row(year: int, series: str) -> None:
     """Create the year's counter row, safely when several transactions try at once."""
     if connection.vendor == "mysql":
         # A plain INSERT that hits the other transaction's new row takes a shared lock and two such
@@ -160,20 +164,28 @@ def _create_sequence_row(year: int) -> None:
         # lock at once, so concurrent first invoices of a year simply queue.
         table = connection.ops.quote_name(InvoiceSequence._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} (year, last_number) VALUES (%s, 0) "  # noqa: S608 (no input)
-                           "ON DUPLICATE KEY UPDATE last_number = last_number", [year])
+            cursor.execute(f"INSERT INTO {table} (series, year, last_number) VALUES (%s, %s, 0) "  # noqa: S608
+                           "ON DUPLICATE KEY UPDATE last_number = last_number", [series, year])
         return
     try:
         with transaction.atomic():
-            InvoiceSequence.objects.create(year=year, last_number=0)
+            InvoiceSequence.objects.create(series=series, year=year, last_number=0)
     except IntegrityError:  # another transaction created this year's row first
         pass
+
+
+def _without_leading_name(address: str, name: str) -> str:
+    """Drop the address's first line when it repeats the name (the bill-to name is printed once)."""
+    lines = (address or "").strip().splitlines()
+    if lines and lines[0].strip().casefold() == name.strip().casefold():
+        lines = lines[1:]
+    return "\n".join(lines).strip()
 
 
 def _snapshot_parties(invoice: Invoice, tenant: Tenant) -> None:
     details = TenantSettings.objects.filter(tenant=tenant).first()
     invoice.bill_to_name = (details.legal_name if details and details.legal_name else tenant.name)[:200]
-    invoice.bill_to_address = details.billing_address if details else ""
+    invoice.bill_to_address = _without_leading_name(details.billing_address if details else "", invoice.bill_to_name)
     invoice.bill_to_tax_id = details.tax_id if details else ""
     invoice.bill_to_email = (details.billing_email if details and details.billing_email else tenant.contact_email)
     issuer = billing_settings().issuer
@@ -181,6 +193,7 @@ def _snapshot_parties(invoice: Invoice, tenant: Tenant) -> None:
     invoice.issuer_address = issuer.get("address", "")
     invoice.issuer_tax_id = issuer.get("tax_id", "")
     invoice.issuer_email = issuer.get("email", "")
+    invoice.issuer_details = {key: issuer.get(key) or "" for key in ISSUER_DETAIL_KEYS}
 
 
 @transaction.atomic
@@ -224,13 +237,21 @@ def _refuse_if_payment_pending(invoice: Invoice) -> None:
 
 @transaction.atomic
 def invoice_void(*, tenant: Tenant, actor: User | None, invoice: Invoice, reason: str) -> Invoice:
-    """Void a draft or issued invoice; its number stays used (corrections are new invoices)."""
+    """Void a draft, issued or paid invoice; its number stays used (corrections are new invoices).
+
+    A paid invoice is not erased: a credit note (CN-YYYY-NNNNNN, the same lines negated) is issued
+    against it, and the money is owed back to the customer.
+    """
     if not (reason or "").strip():
         raise ServiceError("Give a reason.", code="reason_required", fields={"reason": ["This field is required."]})
     invoice = _lock(invoice, tenant)
+    if invoice.is_credit_note:
+        raise InvalidTransition("A credit note cannot be voided; issue an invoice instead.",
+                                fields={"status": [invoice.status]})
     _refuse_transition(invoice, InvoiceStatus.VOID)
     _refuse_if_payment_pending(invoice)
     before = invoice.status
+    was_paid = invoice.status == InvoiceStatus.PAID
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at = timezone.now()
     invoice.void_reason = reason.strip()
@@ -239,7 +260,39 @@ def invoice_void(*, tenant: Tenant, actor: User | None, invoice: Invoice, reason
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVOICE_VOIDED, obj=invoice,
                  changes={"status": [before, invoice.status],
                           "void_reason": ["", invoice.void_reason]})
+    if was_paid:
+        _issue_credit_note(tenant=tenant, actor=actor, invoice=invoice, reason=invoice.void_reason)
     return invoice
+
+
+def _issue_credit_note(*, tenant: Tenant, actor: User | None, invoice: Invoice, reason: str) -> Invoice:
+    """Issue the credit note reversing a locked, just voided paid invoice (settled at once: it is owed back)."""
+    today = timezone.localdate()
+    credit = Invoice(
+        tenant=tenant, kind=InvoiceKind.CREDIT_NOTE, credited_invoice=invoice, status=InvoiceStatus.PAID,
+        number=_next_invoice_number(today.year, InvoiceSeries.CREDIT_NOTE), issued_on=today, due_on=today,
+        period_start=invoice.period_start, period_end=invoice.period_end, currency=invoice.currency,
+        subtotal=-invoice.subtotal, tax_rate=invoice.tax_rate, tax=-invoice.tax, total=-invoice.total,
+        notes=f"Credit note for invoice {invoice.number}: {reason}", paid_at=timezone.now(), created_by=actor,
+    )
+    _snapshot_parties(credit, tenant)
+    # The corrected invoice's parties are the ones being corrected, not today's.
+    for field in ("bill_to_name", "bill_to_address", "bill_to_tax_id", "bill_to_email"):
+        setattr(credit, field, getattr(invoice, field))
+    credit.save()
+    InvoiceLine.objects.bulk_create([
+        InvoiceLine(tenant=tenant, invoice=credit, position=line.position, description=line.description,
+                    quantity=line.quantity, unit_price=-line.unit_price, amount=-line.amount)
+        for line in invoice.lines.all()
+    ])
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.CREDIT_NOTE_ISSUED, obj=credit,
+                 changes={"credited_invoice": [None, invoice.number], "total": [None, credit.total]})
+    notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.INVOICE_ISSUED,
+           title=f"Credit note {credit.number} issued",
+           body=f"Invoice {invoice.number} was cancelled; credit note {credit.number} credits "
+                f"{invoice.total} {invoice.currency}.",
+           data={"invoice_id": credit.pk, "number": credit.number})
+    return credit
 
 
 def invoice_settle_locked(*, invoice: Invoice, actor: User | None, on: datetime.date) -> Invoice:

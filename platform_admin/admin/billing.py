@@ -421,7 +421,7 @@ class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     detail_action_applies = {
         "row_issue": lambda i: i.status == InvoiceStatus.DRAFT,
         "row_mark_paid": lambda i: i.status == InvoiceStatus.ISSUED,
-        "row_void": lambda i: i.can_transition_to(InvoiceStatus.VOID),
+        "row_void": lambda i: i.can_transition_to(InvoiceStatus.VOID) and not i.is_credit_note,
     }
 
     @display(description="Number", ordering="number")
@@ -486,7 +486,8 @@ class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
 
     @action(description="Void", icon="do_not_disturb_on", permissions=["manage"], url_path="void",
             variant=ActionVariant.DANGER,
-            dialog={"title": "Void this invoice", "description": "Its number stays used.",
+            dialog={"title": "Void this invoice",
+                    "description": "Its number stays used; a paid invoice gets a credit note (CN-YYYY-NNNNNN).",
                     "form_class": ReasonDialogForm, "form_submit_text": "Void", "variant": "danger"})
     def row_void(self, request, form, object_id):
         reason = form.cleaned_data["reason"]

@@ -21,6 +21,10 @@ class SystemSettingAdmin(HistoryAdmin):
         ("Invoice issuer", {"fields": ["issuer_name", "issuer_address", "issuer_tax_id", "issuer_email"],
                             "description": "Printed on invoices issued from now on; empty fields use the "
                                            "server's defaults."}),
+        ("Payment instructions", {"fields": ["payment_bank_name", "payment_account", "payment_bic", "payment_text"],
+                                  "description": "Printed on unpaid invoices with the invoice number as the "
+                                                 "reference to quote."}),
+        ("Invoice layout", {"fields": ["invoice_logo", "invoice_footer", "zero_tax_note"]}),
         ("Billing cycle", {"fields": ["renewal_lead_days", "grace_days"]}),
     ]
 
@@ -28,6 +32,9 @@ class SystemSettingAdmin(HistoryAdmin):
         """Show the server's default in each empty field, so staff see what applies when they leave it blank."""
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         defaults = {f"issuer_{key}": value for key, value in settings.INVOICE_ISSUER.items()}
+        defaults |= {key: settings.INVOICE_ISSUER.get(key) for key in ("payment_bank_name", "payment_bic",
+                                                                       "payment_text", "zero_tax_note")}
+        defaults["payment_account"] = settings.INVOICE_ISSUER.get("payment_account")
         defaults |= {"renewal_lead_days": settings.RENEWAL_LEAD_DAYS, "grace_days": settings.GRACE_DAYS}
         if field is not None and defaults.get(db_field.name) not in (None, ""):
             field.widget.attrs["placeholder"] = str(defaults[db_field.name]).replace("\n", ", ")
