@@ -360,3 +360,29 @@ class Payment(TimeStampedModel):
     @property
     def is_awaiting_verification(self) -> bool:
         return self.verification_status == VerificationStatus.PENDING
+
+
+class InvoiceDocumentPurpose(models.TextChoices):
+    ISSUED = "ISSUED", "As issued"
+    PAID = "PAID", "Paid"
+    VOID = "VOID", "Voided or credited"
+
+
+class InvoiceDocument(models.Model):
+    """An invoice's PDF as it was rendered once, at issue (and once more when paid or voided): never rewritten."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="documents")
+    purpose = models.CharField(max_length=8, choices=InvoiceDocumentPurpose.choices)
+    file = models.FileField(upload_to="invoices/", max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "invoice", "purpose"],
+                                               name="invoicedoc_tenant_invoice_purpose_uniq")]
+        indexes = [models.Index(fields=["tenant", "invoice", "created_at"], name="invoicedoc_tenant_invoice_idx")]
+
+    def __str__(self):
+        return f"{self.invoice} ({self.get_purpose_display().lower()})"

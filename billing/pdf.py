@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 
 from billing.models import ZERO, Invoice, PaymentMethod, VerificationStatus
-from billing.services.subscriptions import period_label
+from billing.periods import period_label
 
 
 def invoice_pdf_filename(invoice: Invoice) -> str:
@@ -31,9 +31,9 @@ def _logo_data_uri(name: str) -> str:
     return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
 
 
-def _settlement(invoice: Invoice) -> dict | None:
+def _settlement(invoice: Invoice, status: str) -> dict | None:
     """What paid the invoice: the verified payment, or staff's record of money received another way."""
-    if invoice.status != "PAID" and not (invoice.status == "VOID" and invoice.paid_at):
+    if status not in ("PAID", "VOID") or not invoice.paid_at:
         return None
     payment = (invoice.payments.filter(verification_status=VerificationStatus.VERIFIED)
                .order_by("-verified_at", "-id").first())
@@ -44,11 +44,14 @@ def _settlement(invoice: Invoice) -> dict | None:
             "method": f"{PaymentMethod.OTHER.label} (recorded by staff)", "reference": "-"}
 
 
-def invoice_context(invoice: Invoice) -> dict:
+def invoice_context(invoice: Invoice, status: str | None = None) -> dict:
+    """The template's context; `status` renders the invoice as it was in that state (the archive's ISSUED copy)."""
+    status = status or invoice.status
     details = invoice.issuer_details or {}
-    settlement = None if invoice.is_credit_note else _settlement(invoice)
+    settlement = None if invoice.is_credit_note else _settlement(invoice, status)
     return {
         "invoice": invoice,
+        "status": status,
         "lines": list(invoice.lines.all()),
         "title": "Credit note" if invoice.is_credit_note else "Invoice",
         "period": period_label(invoice.period_start, invoice.period_end)
@@ -63,11 +66,14 @@ def invoice_context(invoice: Invoice) -> dict:
     }
 
 
-def invoice_render_pdf(*, invoice: Invoice) -> bytes:
-    """Return the invoice as PDF bytes (no remote fonts or images: nothing is fetched)."""
+def invoice_render_pdf(*, invoice: Invoice, status: str | None = None) -> bytes:
+    """Return the invoice as PDF bytes (no remote fonts or images: nothing is fetched).
+
+    Issued invoices are served from their archived copy (services/documents.py), not from here.
+    """
     from weasyprint import HTML  # heavy import, only when a PDF is asked for
 
-    html = render_to_string("billing/invoice.html", invoice_context(invoice))
+    html = render_to_string("billing/invoice.html", invoice_context(invoice, status))
     return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
 
 

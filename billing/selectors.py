@@ -5,6 +5,7 @@ from django.db.models import Prefetch, QuerySet
 from billing.models import (
     CURRENT_SUBSCRIPTION_STATUSES,
     Invoice,
+    InvoiceDocument,
     InvoiceLine,
     InvoiceStatus,
     Payment,
@@ -43,7 +44,8 @@ def payment_list(*, tenant: Tenant | None) -> QuerySet[Payment]:
 def invoice_list(*, tenant: Tenant | None, include_drafts: bool = False) -> QuerySet[Invoice]:
     """The tenant's invoices with their lines, newest first; drafts only for staff tools."""
     queryset = (Invoice.objects.select_related("tenant", "plan")
-                .prefetch_related(Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "id")))
+                .prefetch_related(Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "id")),
+                                  Prefetch("documents", queryset=InvoiceDocument.objects.order_by("created_at", "id")))
                 .order_by("-created_at", "-id"))
     if not include_drafts:
         queryset = queryset.exclude(status=InvoiceStatus.DRAFT)

@@ -27,3 +27,15 @@ def run_billing_cycle_for_tenant(*, tenant_id: int, on: str) -> dict:
     if tenant is None:
         return {}
     return dict(billing_cycle_run_for_tenant(tenant=tenant, on=datetime.date.fromisoformat(on)))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def archive_invoice_pdf(*, invoice_id: int, purpose: str) -> str:
+    """Render and store one archived copy of an invoice's PDF; return its SHA-256."""
+    from billing.models import Invoice
+    from billing.services.documents import invoice_document_archive
+
+    invoice = Invoice.objects.filter(pk=invoice_id).first()
+    if invoice is None:
+        return ""
+    return invoice_document_archive(invoice=invoice, purpose=purpose).sha256

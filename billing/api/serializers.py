@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from billing.models import Invoice, InvoiceLine, Payment, PaymentMethod, Plan, Subscription
+from billing.models import Invoice, InvoiceDocument, InvoiceLine, Payment, PaymentMethod, Plan, Subscription
+from billing.services.documents import invoice_document_purpose
 from tenancy.api.base import StrictFieldsMixin, TenantPrimaryKeyRelatedField
 from tenancy.models import Tenant
 
@@ -61,8 +62,19 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class InvoiceDocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceDocument
+        fields = ["purpose", "sha256", "size", "created_at"]
+        read_only_fields = fields
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
     lines = InvoiceLineSerializer(many=True, read_only=True)
+    documents = InvoiceDocumentSerializer(many=True, read_only=True,
+                                          help_text="The archived PDFs (as issued, paid, voided) with their SHA-256.")
+    pdf_sha256 = serializers.SerializerMethodField(
+        help_text="SHA-256 of the PDF that `pdf/` serves now; null until it is archived (a draft has none).")
 
     class Meta:
         model = Invoice
@@ -70,8 +82,12 @@ class InvoiceSerializer(serializers.ModelSerializer):
                   "period_start", "period_end", "currency", "subtotal", "tax_rate", "tax", "total",
                   "bill_to_name", "bill_to_address", "bill_to_tax_id", "bill_to_email", "issuer_name",
                   "issuer_address", "issuer_tax_id", "issuer_email", "notes", "paid_at", "voided_at",
-                  "void_reason", "lines", "created_at"]
+                  "void_reason", "lines", "credited_invoice", "documents", "pdf_sha256", "created_at"]
         read_only_fields = fields
+
+    def get_pdf_sha256(self, invoice) -> str | None:
+        purpose = invoice_document_purpose(invoice)
+        return next((d.sha256 for d in invoice.documents.all() if d.purpose == purpose), None)
 
 
 class InvoiceLineInputSerializer(StrictFieldsMixin, serializers.Serializer):

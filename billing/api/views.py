@@ -26,6 +26,7 @@ from billing.models import Invoice, Payment, Plan, Subscription
 from billing.services import invoices as invoice_services
 from billing.services import payments as payment_services
 from billing.services import subscriptions as subscription_services
+from billing.services.documents import invoice_pdf_bytes
 from tenancy.api.base import ApprovalGateMixin, TenantModelViewSet, get_request_tenant
 from tenancy.api.filters import IdFilter
 from tenancy.exceptions import NotFound
@@ -36,7 +37,8 @@ BINARY = OpenApiResponse(description="The file, as an attachment.")
 
 
 def _pdf_response(invoice: Invoice) -> HttpResponse:
-    response = HttpResponse(pdf.invoice_render_pdf(invoice=invoice), content_type="application/pdf")
+    """The archived PDF, byte for byte (see billing/services/documents.py); its SHA-256 is in the invoice's data."""
+    response = HttpResponse(invoice_pdf_bytes(invoice=invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf.invoice_pdf_filename(invoice)}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

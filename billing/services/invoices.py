@@ -12,6 +12,7 @@ from billing.conf import billing_settings
 from billing.models import (
     ZERO,
     Invoice,
+    InvoiceDocumentPurpose,
     InvoiceKind,
     InvoiceLine,
     InvoiceSequence,
@@ -21,6 +22,7 @@ from billing.models import (
     Subscription,
     VerificationStatus,
 )
+from billing.services.documents import invoice_document_schedule
 from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
 from tenancy.exceptions import Conflict, InvalidTransition, NotFound, ServiceError
 from tenancy.models import NotificationType, Tenant, TenantSettings, User
@@ -215,6 +217,7 @@ def invoice_issue(
     invoice.save()
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVOICE_ISSUED, obj=invoice,
                  changes=diff(before, snapshot(invoice, INVOICE_AUDITED_FIELDS)))
+    invoice_document_schedule(invoice=invoice, purpose=InvoiceDocumentPurpose.ISSUED)
     notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.INVOICE_ISSUED,
            title=f"Invoice {invoice.number} issued",
            body=f"Invoice {invoice.number} for {invoice.total} {invoice.currency} is due on {invoice.due_on}.",
@@ -260,6 +263,8 @@ def invoice_void(*, tenant: Tenant, actor: User | None, invoice: Invoice, reason
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVOICE_VOIDED, obj=invoice,
                  changes={"status": [before, invoice.status],
                           "void_reason": ["", invoice.void_reason]})
+    if invoice.number:  # an issued document: archive it as voided (a draft never was one)
+        invoice_document_schedule(invoice=invoice, purpose=InvoiceDocumentPurpose.VOID)
     if was_paid:
         _issue_credit_note(tenant=tenant, actor=actor, invoice=invoice, reason=invoice.void_reason)
     return invoice
@@ -280,6 +285,7 @@ def _issue_credit_note(*, tenant: Tenant, actor: User | None, invoice: Invoice, 
     for field in ("bill_to_name", "bill_to_address", "bill_to_tax_id", "bill_to_email"):
         setattr(credit, field, getattr(invoice, field))
     credit.save()
+    invoice_document_schedule(invoice=credit, purpose=InvoiceDocumentPurpose.ISSUED)
     InvoiceLine.objects.bulk_create([
         InvoiceLine(tenant=tenant, invoice=credit, position=line.position, description=line.description,
                     quantity=line.quantity, unit_price=-line.unit_price, amount=-line.amount)
@@ -304,6 +310,7 @@ def invoice_settle_locked(*, invoice: Invoice, actor: User | None, on: datetime.
     invoice.paid_at = timezone.now()
     invoice._change_reason = "paid"
     invoice.save(update_fields=["status", "paid_at", "updated_at"])
+    invoice_document_schedule(invoice=invoice, purpose=InvoiceDocumentPurpose.PAID)
     if invoice.subscription_id:
         subscription_apply_paid_invoice(invoice=invoice, actor=actor, on=on)
     return invoice

@@ -18,6 +18,7 @@ from billing.models import (
     SubscriptionStatus,
     VerificationStatus,
 )
+from billing.periods import period_label
 from billing.services.invoices import invoice_create_and_issue, invoice_void
 from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
 from tenancy.exceptions import Conflict, Forbidden, InvalidTransition, NotFound, ServiceError
@@ -87,12 +88,6 @@ def subscription_terms_for(subscription: Subscription, plan: Plan) -> tuple[Deci
     if plan.pk != subscription.plan_id or subscription.reprice_at_renewal:
         return plan.price, plan.currency, plan.period
     return subscription.price, subscription.currency, subscription.period
-
-
-def period_label(start: datetime.date, end: datetime.date) -> str:
-    """The one way a period is printed: both days inclusive, "27 Nov 2026 <en dash> 26 Dec 2026"."""
-    last_day = end - datetime.timedelta(days=1)
-    return f"{start.day} {start:%b %Y} \N{EN DASH} {last_day.day} {last_day:%b %Y}"
 
 
 def _period_line(plan: Plan, price: Decimal, period: str, start: datetime.date, end: datetime.date) -> dict:

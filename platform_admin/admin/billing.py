@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
@@ -25,6 +25,7 @@ from billing.models import (
     SubscriptionStatus,
     VerificationStatus,
 )
+from billing.services.documents import invoice_pdf_bytes
 from billing.services.invoices import (
     invoice_create,
     invoice_create_and_issue,
@@ -410,7 +411,10 @@ class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     fieldsets = [
         ("Invoice", {"fields": ["number", "status", "kind", "company", "subscription", "plan", "issued_on", "due_on",
                                 "period_start", "period_end", "paid_at", "voided_at", "void_reason"]}),
-        ("Amounts", {"fields": ["currency", "subtotal", "tax_rate", "tax", "total"]}),
+        ("Amounts", {"fields": ["currency", "subtotal", "tax_rate", "tax", "total", "credited_invoice"]}),
+        ("Archived PDFs", {"fields": ["show_documents"],
+                           "description": "Rendered once (as issued, paid, voided) and served byte for byte; "
+                                          "the SHA-256 proves a copy unchanged."}),
         ("Parties", {"classes": ["collapse"], "fields": ["bill_to_name", "bill_to_address", "bill_to_tax_id",
                                                          "bill_to_email", "issuer_name", "issuer_address",
                                                          "issuer_tax_id", "issuer_email", "notes"]}),
@@ -427,6 +431,15 @@ class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     @display(description="Number", ordering="number")
     def show_number(self, obj):
         return str(obj)
+
+    @display(description="Archived PDFs")
+    def show_documents(self, obj):
+        documents = list(obj.documents.order_by("created_at", "id")) if obj.pk else []
+        if not documents:
+            return "Not archived yet (archived on issue, or on the first download)."
+        return format_html_join(
+            format_html("<br>"), '<span id="pdf-{}">{}, {} bytes, SHA-256 <code>{}</code></span>',
+            ((d.purpose.lower(), d.get_purpose_display(), d.size, d.sha256) for d in documents))
 
     @display(description="Status", ordering="status", label=INVOICE_LABELS)
     def show_status(self, obj):
@@ -462,7 +475,7 @@ class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     @action(description="Download PDF", icon="picture_as_pdf", permissions=["download"], url_path="pdf")
     def row_pdf(self, request, object_id):
         invoice = self.get_object_or_404(request, object_id)
-        response = HttpResponse(pdf.invoice_render_pdf(invoice=invoice), content_type="application/pdf")
+        response = HttpResponse(invoice_pdf_bytes(invoice=invoice), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{pdf.invoice_pdf_filename(invoice)}"'
         return response
 
