@@ -326,6 +326,10 @@ class Payment(TimeStampedModel):
     proof = models.FileField(upload_to="payment-proofs/", max_length=200)
     proof_content_type = models.CharField(max_length=100)
     proof_original_name = models.CharField(max_length=200, blank=True)
+    # SHA-256 of the proof file; the same file sent before (by any company) is flagged for staff.
+    proof_sha256 = models.CharField(max_length=64, blank=True)
+    proof_duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                           related_name="+")
     status = models.CharField(max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
     verification_status = models.CharField(
         max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
@@ -352,6 +356,8 @@ class Payment(TimeStampedModel):
             # in the change list's order, and "all" payments in that order.
             models.Index(fields=["verification_status", "created_at"], name="payment_verif_created_idx"),
             models.Index(fields=["created_at"], name="payment_created_idx"),
+            # Deliberately not tenant-first: a reused proof is looked up across all companies.
+            models.Index(fields=["proof_sha256", "created_at"], name="payment_proof_sha_idx"),
         ]
 
     def __str__(self):

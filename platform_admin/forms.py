@@ -20,6 +20,25 @@ class ConfirmForm(BaseDialogForm):
     """A dialog with nothing to fill in: the POST itself is the confirmation."""
 
 
+class VerifyPaymentDialogForm(BaseDialogForm):
+    """Confirm a verification; a proof file seen before must be acknowledged explicitly."""
+
+    def __init__(self, *args, object_id=None, **kwargs):
+        super().__init__(*args, object_id=object_id, **kwargs)
+        from billing.models import Payment
+
+        payment = (Payment.objects.select_related("proof_duplicate_of__tenant", "proof_duplicate_of__invoice")
+                   .filter(pk=object_id).first() if object_id else None)
+        earlier = payment.proof_duplicate_of if payment else None
+        if earlier is not None:
+            state = earlier.get_verification_status_display().lower()
+            self.fields["verify_reused_proof"] = forms.BooleanField(
+                required=True, widget=UnfoldBooleanSwitchWidget,
+                label=f"Warning: this proof file is identical to the proof of payment #{earlier.pk} "
+                      f"({earlier.tenant.name}, invoice {earlier.invoice}, {state}). Verify anyway",
+                help_text="The same receipt sent twice is a common fraud; check the bank statement first.")
+
+
 class ReasonDialogForm(BaseDialogForm):
     reason = forms.CharField(max_length=2000, widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
                              help_text="Shown to the company's admins.")

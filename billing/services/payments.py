@@ -1,6 +1,7 @@
 """Payments: a tenant submits a proof for an open invoice; staff verify or reject it, exactly once."""
 
 import datetime
+import hashlib
 from decimal import Decimal
 
 from django.db import transaction
@@ -84,11 +85,13 @@ def payment_submit(
             raise Conflict("The subscription of this invoice is cancelled.", code="subscription_cancelled")
         previous = subscription_mark_pending_verification(subscription=subscription)
     original_name = (getattr(proof, "name", "") or "")[:200]
+    proof_sha256 = _sha256(proof)
     payment = Payment(
         tenant=tenant, invoice=invoice, subscription=subscription, amount=amount, currency=invoice.currency,
         method=method, reference=(reference or "").strip()[:100], paid_on=paid_on,
         proof_content_type=content_type, proof_original_name=original_name,
-        previous_subscription_status=previous, submitted_by=actor,
+        previous_subscription_status=previous, submitted_by=actor, proof_sha256=proof_sha256,
+        proof_duplicate_of=Payment.objects.filter(proof_sha256=proof_sha256).order_by("created_at", "id").first(),
     )
     # Every check is done: store the proof last, and remove it again if the row cannot be written,
     # so that a refused or failed submission leaves no file behind.
@@ -103,6 +106,15 @@ def payment_submit(
         payment.proof.delete(save=False)
         raise
     return payment
+
+
+def _sha256(upload) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def _lock_pending(payment: Payment, tenant: Tenant) -> Payment:

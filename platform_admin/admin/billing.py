@@ -53,10 +53,12 @@ from platform_admin.forms import (
     ReasonDialogForm,
     RepriceDialogForm,
     SubscriptionCreateDialogForm,
+    VerifyPaymentDialogForm,
 )
 from platform_admin.resources import InvoiceResource, PaymentResource, PlanResource, SubscriptionResource
 from platform_admin.scale import PrefetchListMixin
 from platform_admin.selectors import invoice_days_late
+from tenancy.exceptions import ServiceError
 from tenancy.files import attachment_response
 
 SUBSCRIPTION_LABELS = {"TRIAL": "info", "PENDING_PAYMENT": "warning", "PENDING_VERIFICATION": "warning",
@@ -268,10 +270,16 @@ class VerificationFilter(admin.SimpleListFilter):
         return queryset  # no value, "all" (older links) or an unknown one: every payment
 
 
+def _verify_unless_reused(request, payment):
+    if payment.proof_duplicate_of_id:  # a reused proof is checked and acknowledged on its own page
+        raise ServiceError("The proof file was sent before; verify it on its page.", code="proof_reused")
+    return payment_verify(tenant=payment.tenant, actor=request.user, payment=payment)
+
+
 @admin.register(Payment)
 class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     list_display = ["created_at", "company", "invoice_link", "amount", "currency", "method", "reference", "paid_on",
-                    "show_verification"]
+                    "show_verification", "show_proof_check"]
     list_filter = [VerificationFilter, "method", ("tenant", CompanyFilter), ("paid_on", RangeDateFilter)]
     list_prefetch = ["tenant", "invoice"]  # by id for the page: indexes (verification_status, created_at)
     search_fields = ["reference", "invoice__number", "tenant__name"]
@@ -280,12 +288,14 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     fieldsets = [
         ("Payment", {"fields": ["company", "invoice_link", "amount", "currency", "method", "reference", "paid_on",
                                 "submitted_by", "created_at"]}),
-        ("Proof", {"fields": ["proof_preview", "proof_original_name", "proof_content_type"]}),
+        ("Proof", {"fields": ["proof_check", "proof_preview", "proof_original_name", "proof_content_type",
+                              "proof_sha256"]}),
         ("Decision", {"fields": ["status", "verification_status", "verified_by", "verified_at",
                                  "rejection_reason", "previous_subscription_status"]}),
     ]
     readonly_fields = ["company", "invoice_link", "amount", "currency", "method", "reference", "paid_on",
-                       "submitted_by", "created_at", "proof_preview", "proof_original_name", "proof_content_type",
+                       "submitted_by", "created_at", "proof_check", "proof_preview", "proof_original_name",
+                       "proof_content_type", "proof_sha256",
                        "status", "verification_status", "verified_by", "verified_at", "rejection_reason",
                        "previous_subscription_status"]
     actions = ["bulk_verify", "bulk_reject"]
@@ -299,6 +309,21 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     @display(description="Verification", ordering="verification_status", label=VERIFICATION_LABELS)
     def show_verification(self, obj):
         return obj.verification_status, obj.get_verification_status_display()
+
+    @display(description="Proof check", label={"Reused proof": "danger", "First seen": "success"})
+    def show_proof_check(self, obj):
+        return "Reused proof" if obj.proof_duplicate_of_id else "First seen"
+
+    @display(description="Proof check")
+    def proof_check(self, obj):
+        earlier = obj.proof_duplicate_of
+        if earlier is None:
+            return "This proof file has not been sent before."
+        return format_html(
+            '<strong id="proof-reused" class="text-red-600">Reused proof: the same file (SHA-256) was sent with '
+            '<a class="underline" href="{}">payment #{}</a> ({}, invoice {}, {}).</strong>',
+            reverse("admin:billing_payment_change", args=[earlier.pk]), earlier.pk, earlier.tenant,
+            earlier.invoice, earlier.get_verification_status_display().lower())
 
     @display(description="Proof")
     def proof_preview(self, obj):
@@ -344,7 +369,7 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
             variant=ActionVariant.SUCCESS,
             dialog={"title": "Verify this payment?",
                     "description": "The invoice becomes paid and the subscription active.",
-                    "form_class": ConfirmForm, "form_submit_text": "Verify"})
+                    "form_class": VerifyPaymentDialogForm, "form_submit_text": "Verify"})
     def row_verify(self, request, form, object_id):
         return self._decide(request, object_id,
                             lambda p: payment_verify(tenant=p.tenant, actor=request.user, payment=p),
@@ -362,9 +387,14 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
 
     @action(description="Verify the selected payments…", permissions=["verify"])
     def bulk_verify(self, request, queryset):
+<<<<<<< HEAD
         return self.bulk_confirm(request, queryset.select_related("tenant", "invoice"),
                                  lambda p: payment_verify(tenant=p.tenant, actor=request.user, payment=p),
                                  title="Verify", done="{count} verified.", verb="verify", skip=_awaiting)
+=======
+        self.apply_bulk(request, queryset.select_related("tenant"), lambda p: _verify_unless_reused(request, p),
+                        done="{count} verified.", verb="verify")
+>>>>>>> 2b91cc0 (Reused payment proofs: the proof's SHA-256 is stored; a file sent before by any company is flagged in the payment queue and on the payment page, the verify dialog asks for an acknowledgement and bulk verification skips it)
 
     @action(description="Reject the selected payments…", permissions=["verify"])
     def bulk_reject(self, request, queryset):
