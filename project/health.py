@@ -1,5 +1,8 @@
 """Liveness and readiness probes for load balancers and orchestrators."""
 
+import os
+from pathlib import Path
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -29,9 +32,23 @@ def _check_broker() -> None:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 
+def _check_storage() -> None:
+    """The uploads' storage answers: S3's bucket exists and the credentials may use it; a local folder exists."""
+    from django.core.files.storage import default_storage
+
+    bucket = getattr(default_storage, "bucket", None)
+    if bucket is not None:  # django-storages' S3Storage
+        bucket.meta.client.head_bucket(Bucket=bucket.name)
+    elif hasattr(default_storage, "location"):  # a local folder: created on the first upload if missing
+        folder = Path(default_storage.location)
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            raise PermissionError("the media folder is not writable")
+
+
 def ready(request):
-    """Answer 200 when the database, the cache and (when configured) the broker are reachable."""
-    checks = {"database": _check_database, "cache": _check_cache}
+    """Answer 200 when the database, the cache, the file storage and (when configured) the broker are reachable."""
+    checks = {"database": _check_database, "cache": _check_cache, "storage": _check_storage}
     if settings.CELERY_BROKER_URL:
         checks["broker"] = _check_broker
     results = {}

@@ -14,7 +14,7 @@ def test_health_live(client, db):
 def test_health_ready_checks_database_and_cache(client, db):
     response = client.get("/health/ready/")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "cache": "ok"}
+    assert response.json()["checks"] == {"database": "ok", "cache": "ok", "storage": "ok"}
 
 
 def test_health_ready_reports_an_unreachable_broker(client, db, settings):
