@@ -392,3 +392,57 @@ class InvoiceDocument(models.Model):
 
     def __str__(self):
         return f"{self.invoice} ({self.get_purpose_display().lower()})"
+
+
+class BankLineStatus(models.TextChoices):
+    MATCHED = "MATCHED", "Matched"
+    AMOUNT_MISMATCH = "MISMATCH", "Amount mismatch"
+    UNKNOWN_REFERENCE = "UNKNOWN", "Unknown reference"
+    DUPLICATE = "DUPLICATE", "Duplicate line"
+    OUTGOING = "OUTGOING", "Outgoing (not a payment to us)"
+    CONFIRMED = "CONFIRMED", "Confirmed"
+
+
+class BankStatementImport(models.Model):
+    """One uploaded bank-statement CSV (all companies: a statement is the platform's own account)."""
+
+    file_name = models.CharField(max_length=200)
+    file_sha256 = models.CharField(max_length=64)
+    # {"date": column, "amount": ..., "currency": ..., "reference": ..., "counterparty": ...} and parsing options.
+    mapping = models.JSONField(default=dict)
+    line_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
+
+
+class BankStatementLine(models.Model):
+    statement = models.ForeignKey(BankStatementImport, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    booked_on = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    reference = models.CharField(max_length=500, blank=True)
+    counterparty = models.CharField(max_length=200, blank=True)
+    # SHA-256 of the normalised fields: the same line imported again (or twice in a file) is a duplicate.
+    line_hash = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=BankLineStatus.choices)
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["statement", "position"]
+        indexes = [
+            models.Index(fields=["line_hash"], name="bankline_hash_idx"),
+            models.Index(fields=["statement", "status", "position"], name="bankline_statement_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"Line {self.position}: {self.amount} {self.currency} {self.reference[:40]}"

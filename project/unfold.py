@@ -38,6 +38,8 @@ NAVIGATION = [
             _item("Payments", "payments", "admin:billing_payment_changelist", "can_see_billing",
                   query="?verification=PENDING", badge_count="platform_admin.site.badge_pending_payments"),
             _item("Invoices", "receipt_long", "admin:billing_invoice_changelist", "can_see_billing"),
+            _item("Bank statements", "account_balance", "admin:billing_bankstatementimport_changelist",
+                  "can_see_billing"),
             _item("Subscriptions", "autorenew", "admin:billing_subscription_changelist", "can_see_billing"),
             _item("Plans", "sell", "admin:billing_plan_changelist", "can_see_billing"),
         ],

@@ -75,6 +75,8 @@ class AuditVerb(models.TextChoices):
     INVOICE_VOIDED = "invoice.voided", "Invoice voided"
     INVOICE_PAID = "invoice.paid", "Invoice marked paid"
     CREDIT_NOTE_ISSUED = "invoice.credit_note_issued", "Credit note issued"
+    BANK_STATEMENT_IMPORTED = "bank_statement.imported", "Bank statement imported"
+    BANK_LINE_CONFIRMED = "bank_statement.line_confirmed", "Bank transfer confirmed from the statement"
     # work
     TEAM_CREATED = "team.created", "Team created"
     TEAM_UPDATED = "team.updated", "Team changed"

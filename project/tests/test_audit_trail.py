@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from billing.conf import billing_settings
 from billing.models import SubscriptionStatus
-from billing.services import cycle, invoices, payments, plans, subscriptions
+from billing.services import cycle, invoices, payments, plans, reconciliation, subscriptions
 from billing.tests.factories import PlanFactory, SubscriptionFactory, issued_invoice, manual_invoice, pdf_upload
 from platform_admin import services as platform_services
 from tenancy import audit, limits
@@ -66,6 +66,14 @@ NOT_STATE_CHANGING = {
     "billing.services.limits.plan_limits_for_tenant": "read",
     "billing.services.limits.limit_check": "check",
     "billing.services.limits.free_plan": "read",
+    "billing.services.subscriptions.subscription_terms_for": "pure",
+    "billing.services.documents.invoice_document_purpose": "pure",
+    "billing.services.documents.invoice_document_schedule": "queues the PDF archive of an audited issue/payment/void",
+    "billing.services.documents.invoice_document_archive": "stores the PDF of an audited issue/payment/void",
+    "billing.services.documents.invoice_document_current": "read (archives a missing copy, see above)",
+    "billing.services.documents.invoice_pdf_bytes": "read",
+    "billing.services.reconciliation.line_hash": "pure",
+    "billing.services.reconciliation.invoice_number_in": "pure",
     "billing.services.limits.subscription_grants_plan": "predicate",
     "work.services.attachments.delete_stored_files": "storage clean-up after commit",
     "work.services.tasks.activity_add": "the task's own history (TaskActivity)",
@@ -184,6 +192,18 @@ def _manual(w):
     invoice = manual_invoice(w.tenant)
     ActivityLog.objects.all().delete()
     return invoice
+
+
+def _statement(reference: str, amount: str = "120.00"):
+    data = f"Booking date,Amount,Currency,Reference,Counterparty\n{timezone.localdate()},{amount},USD,{reference},A\n"
+    return SimpleUploadedFile("statement.csv", data.encode(), content_type="text/csv")
+
+
+def _bank_line(w, *, matched: bool = True):
+    reference = _manual(w).number if matched else "no number"
+    statement = reconciliation.bank_statement_import(actor=w.staff, file=_statement(reference))
+    ActivityLog.objects.all().delete()
+    return statement.lines.get()
 
 
 CASES = [
@@ -410,6 +430,32 @@ CASES = [
                          "invoice.status": ["ISSUED", "PAID"]})],
          lambda w: payments.payment_verify(tenant=w.tenant, actor=w.staff, payment=fresh(payments.payment_verify(
              tenant=w.tenant, actor=w.staff, payment=_payment(w, _manual(w)))))),
+    Case("subscription_set_reprice_at_renewal",
+         lambda w: subscriptions.subscription_set_reprice_at_renewal(tenant=w.tenant, actor=w.staff,
+                                                                     subscription=_subscription(w), reprice=True),
+         lambda w, s: [("subscription.repriced", w.staff.pk, "billing.subscription",
+                        {"reprice_at_renewal": [False, True]})],
+         lambda w: subscriptions.subscription_set_reprice_at_renewal(
+             tenant=w.tenant, actor=w.staff, subscription=_subscription(w, status=SubscriptionStatus.CANCELLED),
+             reprice=True)),
+    Case("bank_statement_import",
+         lambda w: reconciliation.bank_statement_import(actor=w.staff, file=_statement("INV-2026-999999")),
+         lambda w, statement: [("bank_statement.imported", w.staff.pk, "billing.bankstatementimport",
+                                {"lines": [None, 1]})],
+         lambda w: reconciliation.bank_statement_import(actor=w.staff, file=_statement("x", amount="abc"))),
+    Case("bank_line_confirm",
+         lambda w: reconciliation.bank_line_confirm(actor=w.staff, line=_bank_line(w)),
+         lambda w, line: [
+             ("payment.submitted", w.staff.pk, "billing.payment",
+              {"invoice": [None, line.invoice_id], "amount": [None, "120.00"], "currency": [None, "USD"],
+               "method": [None, "BANK_TRANSFER"], "reference": [None, line.reference],
+               "paid_on": [None, line.payment.paid_on.isoformat()], "status": [None, "PENDING"]}),
+             ("payment.verified", w.staff.pk, "billing.payment",
+              {"status": ["PENDING", "COMPLETED"], "verification_status": ["PENDING", "VERIFIED"],
+               "invoice.status": ["ISSUED", "PAID"]}),
+             ("bank_statement.line_confirmed", w.staff.pk, "billing.invoice",
+              {"payment": [None, line.payment_id], "statement_line": [None, line.pk]})],
+         lambda w: reconciliation.bank_line_confirm(actor=w.staff, line=_bank_line(w, matched=False))),
     Case("payment_reject",
          lambda w: payments.payment_reject(tenant=w.tenant, actor=w.staff, payment=_payment(w, _manual(w)),
                                            reason="Unreadable"),
