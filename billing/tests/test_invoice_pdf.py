@@ -104,6 +104,7 @@ def test_a_taxed_invoice_prints_no_zero_tax_note(tenant, issuer):
     assert "Reverse charge" not in text
 
 
+@time_machine.travel(datetime.datetime(2026, 11, 28, 9, tzinfo=datetime.UTC))
 def test_voiding_a_paid_invoice_issues_a_credit_note_in_its_own_series(first_invoice, tenant, super_admin):
     other = invoice_services.invoice_create_and_issue(tenant=tenant, actor=None,
                                                       lines=[{"description": "Setup", "unit_price": "10"}])
