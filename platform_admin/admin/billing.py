@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
@@ -468,7 +469,7 @@ class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
         if not documents:
             return "Not archived yet (archived on issue, or on the first download)."
         return format_html_join(
-            format_html("<br>"), '<span id="pdf-{}">{}, {} bytes, SHA-256 <code>{}</code></span>',
+            mark_safe("<br>"), '<span id="pdf-{}">{}, {} bytes, SHA-256 <code>{}</code></span>',
             ((d.purpose.lower(), d.get_purpose_display(), d.size, d.sha256) for d in documents))
 
     @display(description="Status", ordering="status", label=INVOICE_LABELS)
