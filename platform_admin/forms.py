@@ -28,7 +28,7 @@ class VerifyPaymentDialogForm(BaseDialogForm):
         from billing.models import Payment
 
         payment = (Payment.objects.select_related("proof_duplicate_of__tenant", "proof_duplicate_of__invoice")
-                   .filter(pk=object_id).first() if object_id else None)
+                   .filter(pk=object_id).first() if str(object_id or "").isdigit() else None)
         earlier = payment.proof_duplicate_of if payment else None
         if earlier is not None:
             state = earlier.get_verification_status_display().lower()
