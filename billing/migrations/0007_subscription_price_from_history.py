@@ -20,6 +20,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("billing", "0005_subscription_keeps_its_price")]
+    dependencies = [("billing", "0006_subscription_keeps_its_price")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0007_invoice_credit_notes_and_issuer_details'),
+        ('billing', '0008_invoice_credit_notes_and_issuer_details'),
         ('tenancy', '0005_encrypt_existing_phone_and_tax_id'),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0006_subscription_price_from_history'),
+        ('billing', '0007_subscription_price_from_history'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0008_invoice_document_archive'),
+        ('billing', '0009_invoice_document_archive'),
         ('tenancy', '0005_encrypt_existing_phone_and_tax_id'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

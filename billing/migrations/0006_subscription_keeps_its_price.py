@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0004_invoice_encrypt_existing_bill_to_tax_id'),
+        ('billing', '0005_staff_list_order_indexes'),
     ]
 
     operations = [

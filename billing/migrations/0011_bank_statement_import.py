@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0009_payment_proof_sha256'),
+        ('billing', '0010_payment_proof_sha256'),
         ('tenancy', '0005_encrypt_existing_phone_and_tax_id'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
