@@ -388,14 +388,11 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
 
     @action(description="Verify the selected payments…", permissions=["verify"])
     def bulk_verify(self, request, queryset):
-<<<<<<< HEAD
         return self.bulk_confirm(request, queryset.select_related("tenant", "invoice"),
-                                 lambda p: payment_verify(tenant=p.tenant, actor=request.user, payment=p),
-                                 title="Verify", done="{count} verified.", verb="verify", skip=_awaiting)
-=======
-        self.apply_bulk(request, queryset.select_related("tenant"), lambda p: _verify_unless_reused(request, p),
-                        done="{count} verified.", verb="verify")
->>>>>>> 2b91cc0 (Reused payment proofs: the proof's SHA-256 is stored; a file sent before by any company is flagged in the payment queue and on the payment page, the verify dialog asks for an acknowledgement and bulk verification skips it)
+                                 lambda p: _verify_unless_reused(request, p), title="Verify",
+                                 done="{count} verified.", verb="verify",
+                                 skip=lambda p: _awaiting(p) or ("the proof file was sent before: verify it on its "
+                                                                 "page" if p.proof_duplicate_of_id else None))
 
     @action(description="Reject the selected payments…", permissions=["verify"])
     def bulk_reject(self, request, queryset):

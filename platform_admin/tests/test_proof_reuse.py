@@ -66,8 +66,10 @@ def test_queue_page_and_verify_dialog_warn(admin_client, finance, reused):
 
 def test_bulk_verify_leaves_a_reused_proof_for_its_page(admin_client, finance, reused):
     first, second = reused
-    admin_client(finance).post(url("billing_payment_changelist"), {
-        "action": "bulk_verify", "_selected_action": [first.pk, second.pk]})
+    body = {"action": "bulk_verify", "_selected_action": [first.pk, second.pk]}
+    page = admin_client(finance).post(url("billing_payment_changelist"), body).content.decode()
+    assert "the proof file was sent before" in page  # the confirmation page says why it is skipped
+    admin_client(finance).post(url("billing_payment_changelist"), {**body, "apply": "1"})
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.verification_status, second.verification_status) == (VerificationStatus.VERIFIED,

@@ -1536,6 +1536,11 @@ export interface components {
             readonly voided_at: string | null;
             readonly void_reason: string;
             readonly lines: components["schemas"]["InvoiceLine"][];
+            readonly credited_invoice: number | null;
+            /** @description The archived PDFs (as issued, paid, voided) with their SHA-256. */
+            readonly documents: components["schemas"]["InvoiceDocument"][];
+            /** @description SHA-256 of the PDF that `pdf/` serves now; null until it is archived (a draft has none). */
+            readonly pdf_sha256: string | null;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -1550,6 +1555,13 @@ export interface components {
             /** @default  */
             notes: string;
             lines: components["schemas"]["InvoiceLineInputRequest"][];
+        };
+        InvoiceDocument: {
+            readonly purpose: components["schemas"]["PurposeEnum"];
+            readonly sha256: string;
+            readonly size: number;
+            /** Format: date-time */
+            readonly created_at: string;
         };
         InvoiceLine: {
             readonly position: number;
@@ -1598,9 +1610,10 @@ export interface components {
          * @description * `FIRST` - First invoice
          *     * `RENEWAL` - Renewal
          *     * `MANUAL` - Manual
+         *     * `CREDIT` - Credit note
          * @enum {string}
          */
-        KindEnum: "FIRST" | "RENEWAL" | "MANUAL";
+        KindEnum: "FIRST" | "RENEWAL" | "MANUAL" | "CREDIT";
         /**
          * @description Refuse input fields that are unknown or read-only instead of silently ignoring them.
          *
@@ -2314,6 +2327,13 @@ export interface components {
             readonly last_login: string | null;
         };
         /**
+         * @description * `ISSUED` - As issued
+         *     * `PAID` - Paid
+         *     * `VOID` - Voided or credited
+         * @enum {string}
+         */
+        PurposeEnum: "ISSUED" | "PAID" | "VOID";
+        /**
          * @description Refuse input fields that are unknown or read-only instead of silently ignoring them.
          *
          *     Clients cannot mass-assign `tenant`, `status`, `role`, `is_staff`, amounts or numbers: each
@@ -2365,6 +2385,12 @@ export interface components {
             readonly plan: components["schemas"]["PlanBrief"];
             readonly next_plan: components["schemas"]["PlanBrief"];
             readonly status: components["schemas"]["SubscriptionStatusEnum"];
+            /** Format: decimal */
+            readonly price: string;
+            readonly currency: string;
+            readonly period: components["schemas"]["PeriodEnum"];
+            /** @description Bill the plan's current price from the next renewal (chosen by staff). */
+            readonly reprice_at_renewal: boolean;
             /** Format: date */
             readonly started_on: string;
             /** Format: date */
@@ -2774,6 +2800,7 @@ export interface components {
          *     * `subscription.cancelled` - Subscription cancelled
          *     * `subscription.extended` - Subscription extended
          *     * `subscription.plan_changed` - Subscription plan changed
+         *     * `subscription.repriced` - Renewal price set to the plan's current price
          *     * `subscription.renewed` - Subscription renewed
          *     * `subscription.past_due` - Subscription past due
          *     * `subscription.expired` - Subscription expired
@@ -2785,6 +2812,9 @@ export interface components {
          *     * `invoice.issued` - Invoice issued
          *     * `invoice.voided` - Invoice voided
          *     * `invoice.paid` - Invoice marked paid
+         *     * `invoice.credit_note_issued` - Credit note issued
+         *     * `bank_statement.imported` - Bank statement imported
+         *     * `bank_statement.line_confirmed` - Bank transfer confirmed from the statement
          *     * `team.created` - Team created
          *     * `team.updated` - Team changed
          *     * `team.archived` - Team archived
@@ -2804,7 +2834,7 @@ export interface components {
          *     * `attachment.deleted` - Attachment deleted
          * @enum {string}
          */
-        VerbEnum: "tenant.registered" | "tenant.created" | "tenant.updated" | "tenant.approved" | "tenant.rejected" | "tenant.suspended" | "tenant.reactivated" | "tenant.settings_updated" | "domain.added" | "domain.updated" | "domain.removed" | "domain.verified" | "domain.verification_failed" | "invitation.created" | "invitation.revoked" | "invitation.accepted" | "member.updated" | "member.removed" | "export.requested" | "export.ready" | "export.failed" | "user.activated" | "user.deactivated" | "user.profile_updated" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "plan.created" | "plan.updated" | "subscription.created" | "subscription.cancelled" | "subscription.extended" | "subscription.plan_changed" | "subscription.renewed" | "subscription.past_due" | "subscription.expired" | "subscription.ended" | "payment.submitted" | "payment.verified" | "payment.rejected" | "invoice.created" | "invoice.issued" | "invoice.voided" | "invoice.paid" | "team.created" | "team.updated" | "team.archived" | "team.member_added" | "team.member_removed" | "team_invitation.created" | "team_invitation.revoked" | "team_invitation.accepted" | "task.created" | "task.updated" | "task.moved" | "task.deleted" | "comment.created" | "comment.edited" | "comment.deleted" | "attachment.added" | "attachment.deleted";
+        VerbEnum: "tenant.registered" | "tenant.created" | "tenant.updated" | "tenant.approved" | "tenant.rejected" | "tenant.suspended" | "tenant.reactivated" | "tenant.settings_updated" | "domain.added" | "domain.updated" | "domain.removed" | "domain.verified" | "domain.verification_failed" | "invitation.created" | "invitation.revoked" | "invitation.accepted" | "member.updated" | "member.removed" | "export.requested" | "export.ready" | "export.failed" | "user.activated" | "user.deactivated" | "user.profile_updated" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "plan.created" | "plan.updated" | "subscription.created" | "subscription.cancelled" | "subscription.extended" | "subscription.plan_changed" | "subscription.repriced" | "subscription.renewed" | "subscription.past_due" | "subscription.expired" | "subscription.ended" | "payment.submitted" | "payment.verified" | "payment.rejected" | "invoice.created" | "invoice.issued" | "invoice.voided" | "invoice.paid" | "invoice.credit_note_issued" | "bank_statement.imported" | "bank_statement.line_confirmed" | "team.created" | "team.updated" | "team.archived" | "team.member_added" | "team.member_removed" | "team_invitation.created" | "team_invitation.revoked" | "team_invitation.accepted" | "task.created" | "task.updated" | "task.moved" | "task.deleted" | "comment.created" | "comment.edited" | "comment.deleted" | "attachment.added" | "attachment.deleted";
         /**
          * @description * `PENDING` - Pending
          *     * `VERIFIED` - Verified
@@ -2868,6 +2898,7 @@ export interface operations {
                  *     * `subscription.cancelled` - Subscription cancelled
                  *     * `subscription.extended` - Subscription extended
                  *     * `subscription.plan_changed` - Subscription plan changed
+                 *     * `subscription.repriced` - Renewal price set to the plan's current price
                  *     * `subscription.renewed` - Subscription renewed
                  *     * `subscription.past_due` - Subscription past due
                  *     * `subscription.expired` - Subscription expired
@@ -2879,6 +2910,9 @@ export interface operations {
                  *     * `invoice.issued` - Invoice issued
                  *     * `invoice.voided` - Invoice voided
                  *     * `invoice.paid` - Invoice marked paid
+                 *     * `invoice.credit_note_issued` - Credit note issued
+                 *     * `bank_statement.imported` - Bank statement imported
+                 *     * `bank_statement.line_confirmed` - Bank transfer confirmed from the statement
                  *     * `team.created` - Team created
                  *     * `team.updated` - Team changed
                  *     * `team.archived` - Team archived
@@ -2897,7 +2931,7 @@ export interface operations {
                  *     * `attachment.added` - Attachment added
                  *     * `attachment.deleted` - Attachment deleted
                  */
-                verb?: "attachment.added" | "attachment.deleted" | "comment.created" | "comment.deleted" | "comment.edited" | "domain.added" | "domain.removed" | "domain.updated" | "domain.verification_failed" | "domain.verified" | "export.failed" | "export.ready" | "export.requested" | "invitation.accepted" | "invitation.created" | "invitation.revoked" | "invoice.created" | "invoice.issued" | "invoice.paid" | "invoice.voided" | "member.removed" | "member.updated" | "payment.rejected" | "payment.submitted" | "payment.verified" | "plan.created" | "plan.updated" | "subscription.cancelled" | "subscription.created" | "subscription.ended" | "subscription.expired" | "subscription.extended" | "subscription.past_due" | "subscription.plan_changed" | "subscription.renewed" | "task.created" | "task.deleted" | "task.moved" | "task.updated" | "team.archived" | "team.created" | "team.member_added" | "team.member_removed" | "team.updated" | "team_invitation.accepted" | "team_invitation.created" | "team_invitation.revoked" | "tenant.approved" | "tenant.created" | "tenant.reactivated" | "tenant.registered" | "tenant.rejected" | "tenant.settings_updated" | "tenant.suspended" | "tenant.updated" | "user.activated" | "user.deactivated" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "user.profile_updated";
+                verb?: "attachment.added" | "attachment.deleted" | "bank_statement.imported" | "bank_statement.line_confirmed" | "comment.created" | "comment.deleted" | "comment.edited" | "domain.added" | "domain.removed" | "domain.updated" | "domain.verification_failed" | "domain.verified" | "export.failed" | "export.ready" | "export.requested" | "invitation.accepted" | "invitation.created" | "invitation.revoked" | "invoice.created" | "invoice.credit_note_issued" | "invoice.issued" | "invoice.paid" | "invoice.voided" | "member.removed" | "member.updated" | "payment.rejected" | "payment.submitted" | "payment.verified" | "plan.created" | "plan.updated" | "subscription.cancelled" | "subscription.created" | "subscription.ended" | "subscription.expired" | "subscription.extended" | "subscription.past_due" | "subscription.plan_changed" | "subscription.renewed" | "subscription.repriced" | "task.created" | "task.deleted" | "task.moved" | "task.updated" | "team.archived" | "team.created" | "team.member_added" | "team.member_removed" | "team.updated" | "team_invitation.accepted" | "team_invitation.created" | "team_invitation.revoked" | "tenant.approved" | "tenant.created" | "tenant.reactivated" | "tenant.registered" | "tenant.rejected" | "tenant.settings_updated" | "tenant.suspended" | "tenant.updated" | "user.activated" | "user.deactivated" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "user.profile_updated";
             };
             header?: never;
             path?: never;

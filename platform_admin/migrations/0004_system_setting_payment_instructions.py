@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('platform_admin', '0002_register_orphan_file_cleanup'),
+        ('platform_admin', '0003_register_daily_backup'),
     ]
 
     operations = [
