@@ -290,13 +290,13 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
         ("Payment", {"fields": ["company", "invoice_link", "amount", "currency", "method", "reference", "paid_on",
                                 "submitted_by", "created_at"]}),
         ("Proof", {"fields": ["proof_check", "proof_preview", "proof_original_name", "proof_content_type",
-                              "proof_sha256"]}),
+                              "proof_hash"]}),
         ("Decision", {"fields": ["status", "verification_status", "verified_by", "verified_at",
                                  "rejection_reason", "previous_subscription_status"]}),
     ]
     readonly_fields = ["company", "invoice_link", "amount", "currency", "method", "reference", "paid_on",
                        "submitted_by", "created_at", "proof_check", "proof_preview", "proof_original_name",
-                       "proof_content_type", "proof_sha256",
+                       "proof_content_type", "proof_hash",
                        "status", "verification_status", "verified_by", "verified_at", "rejection_reason",
                        "previous_subscription_status"]
     actions = ["bulk_verify", "bulk_reject"]
@@ -315,14 +315,19 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     def show_proof_check(self, obj):
         return "Reused proof" if obj.proof_duplicate_of_id else "First seen"
 
+    @display(description="Proof SHA-256")
+    def proof_hash(self, obj):
+        return format_html('<code style="word-break: break-all">{}</code>', obj.proof_sha256 or "-")
+
     @display(description="Proof check")
     def proof_check(self, obj):
         earlier = obj.proof_duplicate_of
         if earlier is None:
             return "This proof file has not been sent before."
         return format_html(
-            '<strong id="proof-reused" class="text-red-600">Reused proof: the same file (SHA-256) was sent with '
-            '<a class="underline" href="{}">payment #{}</a> ({}, invoice {}, {}).</strong>',
+            '<strong id="proof-reused" class="text-red-600" style="overflow-wrap: anywhere">Reused proof: the '
+            'same file (SHA-256) was '
+            'sent with <a class="underline" href="{}">payment #{}</a> ({}, invoice {}, {}).</strong>',
             reverse("admin:billing_payment_change", args=[earlier.pk]), earlier.pk, earlier.tenant,
             earlier.invoice, earlier.get_verification_status_display().lower())
 
@@ -466,7 +471,8 @@ class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
         if not documents:
             return "Not archived yet (archived on issue, or on the first download)."
         return format_html_join(
-            mark_safe("<br>"), '<span id="pdf-{}">{}, {} bytes, SHA-256 <code>{}</code></span>',
+            mark_safe("<br>"),
+            '<span id="pdf-{}">{}, {} bytes, SHA-256 <code style="word-break: break-all">{}</code></span>',
             ((d.purpose.lower(), d.get_purpose_display(), d.size, d.sha256) for d in documents))
 
     @display(description="Status", ordering="status", label=INVOICE_LABELS)
