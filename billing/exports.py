@@ -1,7 +1,8 @@
 """Billing's section of a company data export: issued invoices, with their PDFs."""
 
 from billing.models import Invoice, InvoiceStatus
-from billing.pdf import invoice_pdf_filename, invoice_render_pdf
+from billing.pdf import invoice_pdf_filename
+from billing.services.documents import invoice_pdf_bytes
 from tenancy.exports import ExportArchive
 
 
@@ -11,7 +12,7 @@ def export_billing(*, tenant, archive: ExportArchive) -> None:
                 .prefetch_related("lines").order_by("id"))
     for invoice in invoices:
         path = f"invoices/{invoice_pdf_filename(invoice)}"
-        archive.add_file(path, invoice_render_pdf(invoice=invoice))
+        archive.add_file(path, invoice_pdf_bytes(invoice=invoice))  # the archived copy, byte for byte
         rows.append({"number": invoice.number, "kind": invoice.kind, "status": invoice.status,
                      "issued_on": invoice.issued_on, "due_on": invoice.due_on, "currency": invoice.currency,
                      "subtotal": invoice.subtotal, "tax": invoice.tax, "total": invoice.total, "pdf": path})
