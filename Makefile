@@ -18,8 +18,12 @@ NODE_PACKAGES := nodejs npm
 FRONTEND := frontend
 NPM := npm --prefix $(FRONTEND) --no-fund --no-audit --loglevel=error
 
-.PHONY: bench-bank run test setup system-deps browser-deps node-deps venv migrate seed serve worker beat lint check clean \
-	frontend frontend-deps frontend-types frontend-types-check frontend-test bench
+# The deploy files are checked with Debian's own nginx and systemd-analyze (make deploy-check).
+DEPLOY_PACKAGES := nginx systemd openssl redis-server
+
+.PHONY: run test setup system-deps browser-deps node-deps deploy-deps venv migrate seed serve worker beat lint \
+	check clean frontend frontend-deps frontend-types frontend-types-check frontend-test \
+	release build prod deploy-check faults outbox-relay bench bench-bank
 
 run: setup frontend seed serve ## set up everything, build the portal, load the demo data and serve on http://$(HOST):$(PORT)
 
@@ -89,6 +93,17 @@ frontend-types-check: venv frontend-deps ## fail when the committed API types dr
 frontend-test: frontend-deps ## the portal's unit tests (Vitest)
 	$(NPM) test
 
+deploy-deps: ## nginx, systemd-analyze, openssl and redis-server for deploy-check and the fault suite (root)
+	@missing=""; for p in $(DEPLOY_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages. Run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
@@ -136,11 +151,29 @@ check: venv ## migrations in sync and the production settings check clean
 	  FIELD_BLIND_INDEX_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
-worker: venv ## a Celery worker (needs REDIS_URL or CELERY_BROKER_URL)
-	$(VENV)/bin/celery -A project worker --loglevel=info
+worker: venv ## a Celery worker on every queue (needs REDIS_URL or CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A project worker --loglevel=info --queues=mail,celery,billing
 
-beat: venv ## the Celery beat scheduler (django-celery-beat's database schedule)
+beat: venv ## the Celery beat scheduler (database schedule; a lease keeps it to one active beat)
 	$(VENV)/bin/celery -A project beat --loglevel=info
+
+outbox-relay: venv ## publish due outbox rows by hand (what beat does every OUTBOX_RELAY_SECONDS)
+	$(PY) manage.py outbox_relay
+
+release: venv ## the release step: migrations, once per release (saas-migrate.service)
+	$(PY) manage.py migrate --noinput
+
+build: venv ## the build step: static files, once per release (not at every start)
+	$(PY) manage.py collectstatic --noinput -v 0
+
+prod: venv ## gunicorn + workers + beat against MariaDB and Redis on this machine (see deploy/prod.sh)
+	deploy/prod.sh
+
+deploy-check: deploy-deps ## nginx -t and systemd-analyze verify on deploy/
+	deploy/check.sh
+
+faults: venv deploy-deps ## the fault suite: own Redis/MariaDB/gunicorn/workers, 8 clients (see faults/)
+	$(PY) -m faults
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles $(FRONTEND)/node_modules $(FRONTEND)/dist

@@ -13,9 +13,13 @@ PLATFORM_HOST = "localhost"
 @pytest.fixture(autouse=True)
 def _clean_cache():
     # Tenant resolution, throttles and lockouts live in the cache: no test may see another's.
+    from tenancy import resolution
+
     cache.clear()
+    resolution.forget_all()
     yield
     cache.clear()
+    resolution.forget_all()
 
 
 @pytest.fixture(autouse=True)

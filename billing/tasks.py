@@ -3,20 +3,28 @@
 import datetime
 
 from celery import shared_task
-from django.db import OperationalError
+from django.conf import settings
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from billing.services.cycle import billing_cycle_run_for_tenant, billing_cycle_tenant_ids
+from ops.outbox import outbox_enqueue
 from tenancy.models import Tenant
 
 
 @shared_task
 def run_billing_cycle(on: str | None = None) -> int:
-    """Fan the daily billing cycle out: one task per tenant with billing work; return how many."""
+    """Fan the daily billing cycle out: one outbox job per tenant with billing work; return how many.
+
+    The jobs are outbox rows (billing queue), so a broker outage or a killed worker delays a
+    tenant's cycle but never drops it; the cycle itself is idempotent per tenant and day.
+    """
     day = on or timezone.localdate().isoformat()
     tenant_ids = billing_cycle_tenant_ids()
-    for tenant_id in tenant_ids:
-        run_billing_cycle_for_tenant.delay(tenant_id=tenant_id, on=day)
+    with transaction.atomic():
+        for tenant_id in tenant_ids:
+            outbox_enqueue(run_billing_cycle_for_tenant, queue=settings.QUEUE_BILLING, tenant_id=tenant_id,
+                           on=day)
     return len(tenant_ids)
 
 

@@ -46,8 +46,26 @@ def _check_storage() -> None:
             raise PermissionError("the media folder is not writable")
 
 
+def _replica() -> dict:
+    from project.db_router import REPLICA, monitor
+
+    if REPLICA not in settings.DATABASES:
+        return {"state": "not configured"}
+    monitor.check()
+    return {"state": monitor.state, "lag_seconds": monitor.lag, "max_lag_seconds": settings.REPLICA_MAX_LAG_SECONDS,
+            **({"error": monitor.error} if monitor.error else {})}
+
+
 def ready(request):
-    """Answer 200 when the database, the cache, the file storage and (when configured) the broker are reachable."""
+    """Tell a load balancer whether this process can serve.
+
+    503 with Retry-After when the primary database or the file storage fails. The cache (Redis), the
+    broker and the replica are reported: their outage degrades the process (reads go to the primary,
+    side effects wait in the outbox) but leaves it ready.
+    """
+    from project.cache import cache_failures
+    from project.errors import service_unavailable
+
     checks = {"database": _check_database, "cache": _check_cache, "storage": _check_storage}
     if settings.CELERY_BROKER_URL:
         checks["broker"] = _check_broker
@@ -58,6 +76,12 @@ def ready(request):
             results[name] = "ok"
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
             results[name] = f"error: {exc.__class__.__name__}"
-    healthy = all(value == "ok" for value in results.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": results},
-                        status=200 if healthy else 503)
+    body = {"checks": results, "replica": _replica(), "cache_failures": cache_failures()}
+    if results["database"] != "ok" or results["storage"] != "ok":
+        response = service_unavailable(request)
+        response.content = JsonResponse({"status": "unavailable", **body}).content
+        response["Content-Type"] = "application/json"
+        return response
+    degraded = any(value != "ok" for value in results.values()) or body["replica"]["state"] not in ("ok",
+                                                                                                    "not configured")
+    return JsonResponse({"status": "degraded" if degraded else "ok", **body})

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "ops",
     "tenancy",
     "billing",
     "work",
@@ -87,6 +89,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "tenancy.audit.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "ops.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -119,6 +122,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
             "charset": "utf8mb4",
             "init_command": "SET sql_mode='STRICT_TRANS_TABLES', innodb_strict_mode=1",
             "isolation_level": "read committed",
+            # A dead or hung server fails fast (503) instead of holding a worker thread for minutes.
+            "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=3),
+            "read_timeout": env.int("DB_READ_TIMEOUT", default=30),
+            "write_timeout": env.int("DB_WRITE_TIMEOUT", default=30),
         }
     )
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
@@ -128,16 +135,36 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # An optional read replica: lists and reports read there, writes and transactions use the primary.
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = {**DATABASES["default"], **env.db("DATABASE_REPLICA_URL")}
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.mysql":
+        DATABASES["replica"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}),
+                                           "connect_timeout": env.int("DB_REPLICA_CONNECT_TIMEOUT", default=1)}
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["project.db_router.PrimaryReplicaRouter"]
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+# Reads leave the replica while it is down or more than this many seconds behind (checked every few seconds).
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=2.0)
+
+# Seconds a client is told to wait (Retry-After) when the database or broker is unavailable.
+RETRY_AFTER_SECONDS = env.int("RETRY_AFTER_SECONDS", default=5)
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis is optional at run time: fast timeouts, and a failed call answers as a miss (project/cache.py).
+    CACHES = {"default": {
+        "BACKEND": "project.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "socket_connect_timeout": env.float("CACHE_TIMEOUT_SECONDS", default=0.25),
+            "socket_timeout": env.float("CACHE_TIMEOUT_SECONDS", default=0.25),
+            "RETRY_SECONDS": env.float("CACHE_RETRY_SECONDS", default=2.0),
+        },
+    }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 TENANT_CACHE_TIMEOUT = env.int("TENANT_CACHE_TIMEOUT", default=300)
+# How often a process asks Redis whether a domain or tenant changed (tenancy/resolution.py).
+TENANT_VERSION_CHECK_SECONDS = env.float("TENANT_VERSION_CHECK_SECONDS", default=1.0)
 
 AUTH_USER_MODEL = "tenancy.User"
 # Two-factor sign-in (TOTP) for staff: optional for everybody; when on, required for the Finance group.
@@ -312,6 +339,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ops.idempotency.schema_add_idempotency_key",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "tenancy.models.Role",
         "TenantRoleEnum": "tenancy.models.TENANT_ROLE_CHOICES",
@@ -332,9 +363,46 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process dies (kill -9, OOM) goes back to the queue instead of being acked.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Exactly one beat schedules, however many are started: the others wait for its database lease.
+CELERY_BEAT_SCHEDULER = "ops.beat:SingleBeatScheduler"
+CELERY_BEAT_LOCK_SECONDS = env.int("CELERY_BEAT_LOCK_SECONDS", default=30)
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Unacknowledged messages of a worker that vanished are redelivered after this many seconds;
+    # the outbox republishes what is still undelivered after OUTBOX_REDELIVER_SECONDS anyway.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# Queues: user-facing mail never waits behind the billing fan-out.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+QUEUE_MAIL = "mail"
+QUEUE_BILLING = "billing"
+# The transactional outbox (ops/outbox.py).
+OUTBOX_MAX_BACKOFF_SECONDS = env.int("OUTBOX_MAX_BACKOFF_SECONDS", default=30)
+OUTBOX_REDELIVER_SECONDS = env.int("OUTBOX_REDELIVER_SECONDS", default=60)
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=45)
+OUTBOX_RELAY_SECONDS = env.int("OUTBOX_RELAY_SECONDS", default=5)
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
+CELERY_BEAT_MAX_LOOP_INTERVAL = 5
+# Jobs defined here are copied into django-celery-beat's tables when beat starts.
+CELERY_BEAT_SCHEDULE = {
+    "ops: outbox relay": {"task": "ops.tasks.outbox_relay", "schedule": float(OUTBOX_RELAY_SECONDS)},
+    "ops: daily housekeeping": {
+        "task": "ops.tasks.housekeeping",
+        "schedule": crontab(minute="30", hour="4"),
+    },
+}
+# Retention (days; 0 keeps forever), applied by the daily housekeeping job.
+ACTIVITY_RETENTION_DAYS = env.int("ACTIVITY_RETENTION_DAYS", default=730)
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=180)
+HISTORY_RETENTION_DAYS = env.int("HISTORY_RETENTION_DAYS", default=730)
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
 
 # Billing defaults (staff may override some of them in the admin's system settings).
 RENEWAL_LEAD_DAYS = env.int("RENEWAL_LEAD_DAYS", default=7)

@@ -1,9 +1,23 @@
 from django.contrib.auth.forms import PasswordResetForm
+from django.template import loader
 
 from tenancy.links import portal_url
 
 
-class TenantPasswordResetForm(PasswordResetForm):
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form whose e-mail leaves through the outbox (never sent inside the request)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        from tenancy.tasks import email_enqueue
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        user = context.get("user")
+        email_enqueue(to=[to_email], subject=subject, body=body, tenant_id=getattr(user, "tenant_id", None))
+
+
+class TenantPasswordResetForm(OutboxPasswordResetForm):
     """Send reset links only to users of the company whose host the request came to."""
 
     def save(self, *args, request=None, **kwargs):

@@ -1,4 +1,17 @@
-"""Host -> tenant resolution, cached so that a warm request runs no query."""
+"""Host -> tenant resolution from an in-process cache, kept honest by one shared version number.
+
+A warm request costs no query and no Redis call: each process keeps host -> tenant id and
+id -> tenant maps, and looks at the shared version key (one Redis GET) at most every
+TENANT_VERSION_CHECK_SECONDS. A change to a Domain or Tenant bumps the version (tenancy/signals.py),
+so every process drops its maps within that interval. With Redis down the version cannot be read:
+the maps are then dropped at every check, so the database answers at most once per host and
+interval and a change is never served stale for longer than that.
+"""
+
+import copy
+import threading
+import time
+import uuid
 
 from django.conf import settings
 from django.core.cache import cache
@@ -6,14 +19,42 @@ from django.core.cache import cache
 from tenancy.models import Domain, DomainStatus, Tenant
 
 _MISSING = "-"
+VERSION_KEY = "tenancy:resolution:version"
 
 
-def _host_key(host: str) -> str:
-    return f"tenancy:host:{host}"
+class _LocalMaps:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.hosts: dict[str, int | str] = {}
+        self.tenants: dict[int, Tenant] = {}
+        self.version: str | None = None
+        self.checked_at = float("-inf")
+        self.filled_at = time.monotonic()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.hosts = {}
+            self.tenants = {}
+            self.filled_at = time.monotonic()
 
 
-def _tenant_key(tenant_id: int) -> str:
-    return f"tenancy:tenant:{tenant_id}"
+_local = _LocalMaps()
+
+
+def _check_version() -> None:
+    """Drop the local maps if another process changed a domain or tenant since the last look."""
+    now = time.monotonic()
+    if now - _local.checked_at < settings.TENANT_VERSION_CHECK_SECONDS:
+        return
+    _local.checked_at = now
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        fresh = uuid.uuid4().hex
+        version = fresh if cache.add(VERSION_KEY, fresh, None) else None
+        _local.clear()
+    elif version != _local.version or now - _local.filled_at > settings.TENANT_CACHE_TIMEOUT:
+        _local.clear()
+    _local.version = version
 
 
 def normalize_host(raw_host: str) -> str:
@@ -30,29 +71,50 @@ def is_platform_host(host: str) -> bool:
 
 def tenant_for_host(host: str) -> Tenant | None:
     """Return the tenant that owns `host`, or None when no tenant does."""
-    tenant_id = cache.get(_host_key(host))
+    _check_version()
+    tenant_id = _local.hosts.get(host)
     if tenant_id is None:
         tenant_id = (Domain.objects.filter(host=host, status=DomainStatus.ACTIVE)
                      .values_list("tenant_id", flat=True).first() or _MISSING)
-        cache.set(_host_key(host), tenant_id, settings.TENANT_CACHE_TIMEOUT)
+        _local.hosts[host] = tenant_id
     if tenant_id == _MISSING:
         return None
     return tenant_by_id(tenant_id)
 
 
 def tenant_by_id(tenant_id: int) -> Tenant | None:
-    tenant = cache.get(_tenant_key(tenant_id))
+    """Return a private copy of the tenant (callers may change it without touching the cache)."""
+    _check_version()
+    tenant = _local.tenants.get(tenant_id)
     if tenant is None:
         tenant = Tenant.objects.filter(pk=tenant_id).first()
         if tenant is None:
             return None
-        cache.set(_tenant_key(tenant_id), tenant, settings.TENANT_CACHE_TIMEOUT)
-    return tenant
+        _local.tenants[tenant_id] = tenant
+    return copy.copy(tenant)
+
+
+def _bump() -> None:
+    """Tell every other process to drop its maps (this one drops only what changed)."""
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, None)
+    _local.version = version
 
 
 def forget_host(host: str) -> None:
-    cache.delete(_host_key(host))
+    """Forget a host's owner in every process (a domain was added, renamed or removed)."""
+    _local.hosts.pop(host, None)
+    _bump()
 
 
 def forget_tenant(tenant_id: int) -> None:
-    cache.delete(_tenant_key(tenant_id))
+    """Forget a tenant's cached row in every process."""
+    _local.tenants.pop(tenant_id, None)
+    _bump()
+
+
+def forget_all() -> None:
+    """Drop this process's maps (tests; the shared version is untouched)."""
+    _local.clear()
+    _local.version = None
+    _local.checked_at = float("-inf")

@@ -2,6 +2,8 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
+from ops.outbox import outbox_enqueue
+
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_email(*, to: list[str], subject: str, body: str) -> int:
@@ -26,3 +28,8 @@ def build_export(*, export_id: int, tenant_id: int) -> str:
     exports_purge_expired()
     export = export_build(tenant=Tenant.objects.get(pk=tenant_id), export_id=export_id)
     return export.status
+
+
+def email_enqueue(*, to: list[str], subject: str, body: str, tenant_id: int | None = None) -> None:
+    """Queue one e-mail through the outbox of the current transaction (the mail queue)."""
+    outbox_enqueue(send_email, queue=settings.QUEUE_MAIL, tenant_id=tenant_id, to=to, subject=subject, body=body)

@@ -16,6 +16,7 @@ from project.celery import app
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 
 OVERRIDES = ("broker_url", "task_always_eager", "result_backend")
+QUEUES = ["celery", "mail", "billing"]
 
 
 def _reset_pools() -> None:
@@ -32,7 +33,8 @@ def broker_app():
     app.conf.update(broker_url=os.environ["TEST_BROKER_URL"], task_always_eager=False, result_backend=None)
     _reset_pools()
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(app.conf.task_default_queue)
+        for queue in QUEUES:
+            conn.default_channel.queue_purge(queue)
     try:
         yield app
     finally:
@@ -43,7 +45,8 @@ def broker_app():
 def test_a_real_worker_runs_the_cycle_once(broker_app):
     day = datetime.date(2026, 2, 10)
     subscription = SubscriptionFactory(current_period_start=datetime.date(2026, 1, 10), current_period_end=day)
-    with start_worker(broker_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+    with start_worker(broker_app, pool="solo", perform_ping_check=False, shutdown_timeout=20,
+                      queues=QUEUES):
         run_billing_cycle.delay(on=day.isoformat())
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -400,8 +400,9 @@ def test_change_role(admin_client, support, member, tenant_admin):
     assert member.role == Role.MANAGER
 
 
-def test_send_password_reset(admin_client, support, member):
-    admin_client(support).post(url("tenancy_user_row_password_reset", member.pk), {"_form_submitted": "1"})
+def test_send_password_reset(admin_client, support, member, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client(support).post(url("tenancy_user_row_password_reset", member.pk), {"_form_submitted": "1"})
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [member.email]
     assert "/reset-password?uid=" in mail.outbox[0].body
 

@@ -49,7 +49,7 @@ def invitation_create(*, tenant: Tenant, actor: User, email: str, role: str) -> 
 
     Open invitations hold a seat: members plus open invitations may not exceed the plan's users.
     """
-    from tenancy.tasks import send_email
+    from tenancy.tasks import email_enqueue
 
     _role_check(actor=actor, role=role)
     email = email.strip().lower()
@@ -72,12 +72,13 @@ def invitation_create(*, tenant: Tenant, actor: User, email: str, role: str) -> 
     # Staff invite a staff-created company's first admin: the e-mail names the platform, not a staff member.
     inviter = "The platform team" if actor.is_super_admin else (actor.get_full_name() or actor.email)
     link = f"{portal_url(tenant)}/accept-invitation?token={token}"
-    transaction.on_commit(lambda: send_email.delay(
+    email_enqueue(
         to=[email],
         subject=f"You are invited to {tenant.name}",
         body=f"{inviter} invited you to join {tenant.name} as "
              f"{invitation.get_role_display()}.\n\nAccept within {INVITATION_DAYS} days: {link}\n",
-    ))
+        tenant_id=tenant.id,
+    )
     return invitation, token
 
 

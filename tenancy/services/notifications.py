@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tenancy.audit import AuditVerb, audit_record
 from tenancy.models import Notification, NotificationPreference, Tenant, User
+from tenancy.tasks import email_enqueue
 
 
 def _preferences(*, tenant: Tenant, users: list[User], type: str) -> dict[int, NotificationPreference]:
@@ -25,10 +26,8 @@ def notify(
 ) -> list[Notification]:
     """Notify users of `tenant` in-app and by e-mail, as each one's preferences allow.
 
-    E-mails are queued only after the surrounding transaction commits.
+    E-mails are outbox rows of the surrounding transaction: relayed once it commits, never lost.
     """
-    from tenancy.tasks import send_email
-
     users = [u for u in {u.pk: u for u in recipients}.values() if u.tenant_id == tenant.id and u.is_active]
     if not users:
         return []
@@ -42,9 +41,7 @@ def notify(
     )
     emails = [user.email for user in users if prefs.get(user.pk) is None or prefs[user.pk].email]
     for address in emails:
-        transaction.on_commit(
-            lambda a=address: send_email.delay(to=[a], subject=f"[{tenant.name}] {title}", body=body or title)
-        )
+        email_enqueue(to=[address], subject=f"[{tenant.name}] {title}", body=body or title, tenant_id=tenant.id)
     return created
 
 

@@ -26,8 +26,27 @@ def test_health_ready_reports_an_unreachable_broker(client, db, settings):
         response = client.get("/health/ready/")
     finally:
         app.conf.broker_url = None
-    assert response.status_code == 503
+    # Side effects wait in the outbox: a broker outage degrades the node but leaves it serving.
+    assert response.status_code == 200 and response.json()["status"] == "degraded"
     assert response.json()["checks"]["broker"].startswith("error")
+
+
+def test_health_ready_is_503_with_retry_after_when_the_database_is_down(client, db):
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    with mock.patch("project.health._check_database", side_effect=OperationalError(2003, "down")):
+        response = client.get("/health/ready/")
+    assert response.status_code == 503 and response["Retry-After"]
+    assert response.json()["checks"]["database"] == "error: OperationalError"
+
+
+def test_health_ready_reports_the_replica(client, db, settings):
+    settings.DATABASES = {**settings.DATABASES, "replica": settings.DATABASES["default"]}
+    response = client.get("/health/ready/")
+    assert response.status_code == 200
+    assert response.json()["replica"]["state"] in ("ok", "down")
 
 
 def test_openapi_schema_documents_the_api(client, db):

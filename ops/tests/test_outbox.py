@@ -1,0 +1,145 @@
+"""The transactional outbox: side effects committed with the write, relayed later, run once."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+from kombu import pools
+
+from ops import outbox
+from ops.models import OutboxMessage
+from project.celery import app
+from project.testing import OwnRedis, has_redis_server
+from tenancy.models import TenantInvitation
+from tenancy.tasks import email_enqueue, send_email
+
+QUEUES = ["celery", "mail", "billing"]
+
+
+def _reset_pools() -> None:
+    app._pool = None
+    app.amqp._producer_pool = None
+    pools.reset()
+
+
+@pytest.fixture
+def broker_at():
+    """broker_at(url): point Celery at a broker of the test's own (not eager), then restore."""
+    keys = ("broker_url", "task_always_eager", "result_backend")
+    saved = {key: app.conf.get(key) for key in keys}
+
+    def point(url: str):
+        _reset_pools()
+        app.conf.update(broker_url=url, task_always_eager=False, result_backend=None)
+        return app
+
+    yield point
+    _reset_pools()
+    app.conf.update(saved)
+
+
+def test_a_committed_write_sends_its_mail_on_commit(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        email_enqueue(to=["a@example.com"], subject="Hello", body="Body")
+        assert mail.outbox == []  # nothing leaves before the commit
+    assert [m.to for m in mail.outbox] == [["a@example.com"]]
+    message = OutboxMessage.objects.get()
+    assert message.delivered_at is not None and message.runs == 1 and message.queue == "mail"
+
+
+def test_a_rolled_back_write_leaves_no_message(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        email_enqueue(to=["a@example.com"], subject="Hello", body="Body")
+        raise RuntimeError("the write fails")
+    assert OutboxMessage.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_a_message_delivered_twice_runs_once(db):
+    message = outbox.outbox_enqueue(send_email, queue="mail", to=["a@example.com"], subject="s", body="b")
+    assert outbox.outbox_deliver(message_id=message.pk) == "delivered"
+    assert outbox.outbox_deliver(message_id=message.pk) == "skipped"
+    assert len(mail.outbox) == 1
+
+
+def test_a_message_claimed_by_a_running_worker_is_not_run_again(db):
+    message = outbox.outbox_enqueue(send_email, queue="mail", to=["a@example.com"], subject="s", body="b")
+    OutboxMessage.objects.filter(pk=message.pk).update(claimed_until=timezone.now() + timedelta(seconds=30))
+    assert outbox.outbox_deliver(message_id=message.pk) == "skipped"
+    assert mail.outbox == []
+
+
+def test_a_failing_task_is_retried_with_back_off(db, monkeypatch):
+    message = outbox.outbox_enqueue(send_email, queue="mail", to=["a@example.com"], subject="s", body="b")
+
+    def smtp_down(*args, **kwargs):
+        raise OSError("smtp down")
+
+    monkeypatch.setattr("tenancy.tasks.send_mail", smtp_down)
+    assert outbox.outbox_deliver(message_id=message.pk) == "failed"
+    message.refresh_from_db()
+    assert message.delivered_at is None and message.claimed_until is None
+    assert message.available_at > timezone.now() and "smtp down" in message.last_error
+    assert outbox.outbox_relay() == 0  # not due yet
+    monkeypatch.undo()
+    OutboxMessage.objects.filter(pk=message.pk).update(available_at=timezone.now())
+    assert outbox.outbox_relay() == 1  # eager in tests: published and run
+    message.refresh_from_db()
+    assert message.delivered_at is not None and len(mail.outbox) == 1
+
+
+def test_broker_down_the_write_answers_2xx_and_the_mail_waits(api, tenant_admin, broker_at,
+                                                             django_capture_on_commit_callbacks):
+    from project.testing import free_port
+
+    broker_at(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = api(tenant_admin).post("/api/tenants/invitations/", {"email": "new@alpha.example",
+                                                                          "role": "MEMBER"})
+    assert response.status_code == 201, response.content
+    assert TenantInvitation.objects.filter(email="new@alpha.example").exists()
+    message = OutboxMessage.objects.get()
+    outbox.outbox_kick(message_ids=[message.pk])  # what the commit hook's thread does
+    message.refresh_from_db()
+    assert message.delivered_at is None and message.publish_attempts == 1
+    assert "OperationalError" in message.last_error and message.available_at > timezone.now()
+    assert len(callbacks) == 1 and mail.outbox == []
+
+
+@pytest.mark.skipif(not has_redis_server(), reason="needs redis-server")
+@pytest.mark.django_db(transaction=True)
+def test_broker_outage_delays_mail_and_delivers_it_exactly_once(api, tenant_admin, broker_at):
+    from celery.contrib.testing.worker import start_worker
+
+    redis = OwnRedis()
+    try:
+        broker_at(redis.url)  # the broker is down: never started
+        response = api(tenant_admin).post("/api/tenants/invitations/", {"email": "new@alpha.example",
+                                                                          "role": "MEMBER"})
+        assert response.status_code == 201, response.content
+        message = OutboxMessage.objects.get()
+        deadline = time.monotonic() + 15
+        while OutboxMessage.objects.get().publish_attempts == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)  # the commit hook's thread tries, and fails
+        message.refresh_from_db()
+        assert message.publish_attempts >= 1 and message.delivered_at is None and mail.outbox == []
+
+        redis.start()  # the broker is back
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20, queues=QUEUES):
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                outbox.outbox_relay()  # what beat runs every few seconds
+                message.refresh_from_db()
+                if message.delivered_at:
+                    break
+                time.sleep(0.5)
+            assert message.delivered_at is not None
+            outbox._publish(message)  # a duplicate publish (e.g. a relay after a lost acknowledgement)
+            time.sleep(2)
+        assert [m.to for m in mail.outbox] == [["new@alpha.example"]]
+        assert OutboxMessage.objects.get().runs == 1
+    finally:
+        redis.close()
