@@ -25,6 +25,14 @@ logger = logging.getLogger("ops.idempotency")
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 MAX_KEY_LENGTH = 255
+# Session and credential endpoints create nothing a retry could duplicate, and replaying their
+# answers (tokens) would be wrong: the header is ignored there and not documented.
+EXCLUDED_PREFIXES = ("/api/auth/login/", "/api/auth/logout/", "/api/auth/token/", "/api/auth/change-password/",
+                     "/api/auth/password-reset/")
+
+
+def applies_to(path: str) -> bool:
+    return path.startswith("/api/") and not path.startswith(EXCLUDED_PREFIXES)
 
 
 def _error(code: str, detail: str, status: int) -> JsonResponse:
@@ -67,7 +75,7 @@ class IdempotencyMiddleware:
 
     def __call__(self, request):
         key = request.META.get(HEADER)
-        if key is None or request.method != "POST" or not request.path.startswith("/api/"):
+        if key is None or request.method != "POST" or not applies_to(request.path):
             return self.get_response(request)
         key = key.strip()
         if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
@@ -133,9 +141,9 @@ IDEMPOTENCY_PARAMETER = {
 
 def schema_add_idempotency_key(result, generator, request, public):
     """drf-spectacular post-processing hook: document the header on every POST."""
-    for path_item in result.get("paths", {}).values():
+    for path, path_item in result.get("paths", {}).items():
         operation = path_item.get("post")
-        if operation is None:
+        if operation is None or not applies_to(path):
             continue
         parameters = operation.setdefault("parameters", [])
         if not any(p.get("name") == "Idempotency-Key" and p.get("in") == "header" for p in parameters):

@@ -71,6 +71,8 @@ def test_the_schema_documents_the_header_on_posts(api, db):
     schema = api().get("/api/schema/?format=json").json()
     post = schema["paths"]["/api/teams/"]["post"]
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in post["parameters"])
+    login = schema["paths"]["/api/auth/login/"]["post"]
+    assert not any(p["name"] == "Idempotency-Key" for p in login.get("parameters", []))
     get = schema["paths"]["/api/teams/"]["get"]
     assert not any(p["name"] == "Idempotency-Key" for p in get.get("parameters", []))
 

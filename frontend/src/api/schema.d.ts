@@ -3121,7 +3121,10 @@ export interface operations {
     auth_register_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3239,7 +3242,10 @@ export interface operations {
     notifications_mark_read_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this notification. */
                 id: number;
@@ -3261,7 +3267,10 @@ export interface operations {
     notifications_mark_all_read_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3434,7 +3443,10 @@ export interface operations {
     subscriptions_invoices_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3544,7 +3556,10 @@ export interface operations {
     subscriptions_payments_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3610,7 +3625,10 @@ export interface operations {
     subscriptions_payments_verify_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: number;
             };
@@ -3695,7 +3713,10 @@ export interface operations {
     subscriptions_staff_invoices_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3742,7 +3763,10 @@ export interface operations {
     subscriptions_staff_invoices_mark_paid_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this invoice. */
                 id: number;
@@ -3785,7 +3809,10 @@ export interface operations {
     subscriptions_staff_invoices_void_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this invoice. */
                 id: number;
@@ -3898,7 +3925,10 @@ export interface operations {
     subscriptions_staff_payments_verify_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this payment. */
                 id: number;
@@ -3987,7 +4017,10 @@ export interface operations {
     subscriptions_staff_subscriptions_cancel_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this subscription. */
                 id: number;
@@ -4015,7 +4048,10 @@ export interface operations {
     subscriptions_staff_subscriptions_extend_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this subscription. */
                 id: number;
@@ -4081,7 +4117,10 @@ export interface operations {
     subscriptions_subscriptions_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4128,7 +4167,10 @@ export interface operations {
     subscriptions_subscriptions_cancel_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this subscription. */
                 id: number;
@@ -4156,7 +4198,10 @@ export interface operations {
     subscriptions_subscriptions_change_plan_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this subscription. */
                 id: number;
@@ -4232,7 +4277,10 @@ export interface operations {
     tasks_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4430,7 +4478,10 @@ export interface operations {
     tasks_attachments_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this task. */
                 id: number;
@@ -4575,7 +4626,10 @@ export interface operations {
     tasks_comments_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this task. */
                 id: number;
@@ -4654,7 +4708,10 @@ export interface operations {
     tasks_move_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this task. */
                 id: number;
@@ -4732,7 +4789,10 @@ export interface operations {
     teams_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4828,7 +4888,10 @@ export interface operations {
     teams_add_member_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this team. */
                 id: number;
@@ -4888,7 +4951,10 @@ export interface operations {
     teams_remove_member_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this team. */
                 id: number;
@@ -4944,7 +5010,10 @@ export interface operations {
     teams_invitations_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4990,7 +5059,10 @@ export interface operations {
     teams_invitations_accept_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5050,7 +5122,10 @@ export interface operations {
     tenants_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5125,7 +5200,10 @@ export interface operations {
     tenants_approve_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this company. */
                 id: number;
@@ -5175,7 +5253,10 @@ export interface operations {
     tenants_reactivate_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this company. */
                 id: number;
@@ -5197,7 +5278,10 @@ export interface operations {
     tenants_reject_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this company. */
                 id: number;
@@ -5225,7 +5309,10 @@ export interface operations {
     tenants_suspend_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this company. */
                 id: number;
@@ -5489,7 +5576,10 @@ export interface operations {
     tenants_invitations_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5535,7 +5625,10 @@ export interface operations {
     tenants_invitations_accept_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
