@@ -8,6 +8,7 @@ row first, so a message published twice (a relay after a lost kick, a redelivery
 worker) still runs once.
 """
 
+import contextlib
 import logging
 import queue
 import threading
@@ -66,8 +67,11 @@ def _kicker_loop() -> None:
         try:
             close_old_connections()
             outbox_kick(message_ids=ids)
+        except Exception:
+            logger.exception("outbox: kicker could not publish %s", ids)
         finally:
-            connection.close()
+            with contextlib.suppress(Exception):
+                connection.close()
 
 
 def _backoff(attempts: int) -> timedelta:
