@@ -33,14 +33,18 @@ def test_two_beats_started_only_one_sends_jobs(monkeypatch):
     from django_celery_beat.models import PeriodicTask
 
     PeriodicTask.objects.update(last_run_at=timezone.now() - timedelta(days=2))  # every job is due
-    for _ in range(3):
-        first.tick()
-        second.tick()
-    assert first.is_leader and not second.is_leader
-    assert sent and {holder for holder, _ in sent} == {first.holder}
-    SchedulerLock.objects.filter(name=LOCK_NAME).update(expires_at=timezone.now() - timedelta(seconds=1))
-    second.tick()  # the leader died: its lease ran out
-    assert second.is_leader
+    try:
+        for _ in range(3):
+            first.tick()
+            second.tick()
+        assert first.is_leader and not second.is_leader
+        assert sent and {holder for holder, _ in sent} == {first.holder}
+        SchedulerLock.objects.filter(name=LOCK_NAME).update(expires_at=timezone.now() - timedelta(seconds=1))
+        second.tick()  # the leader died: its lease ran out
+        assert second.is_leader
+    finally:
+        first.close()
+        second.close()
 
 
 def test_housekeeping_deletes_expired_tokens_old_rows_and_keeps_recent_ones(member, tenant, settings):

@@ -110,6 +110,7 @@ def test_broker_down_the_write_answers_2xx_and_the_mail_waits(api, tenant_admin,
 
 
 @pytest.mark.skipif(not has_redis_server(), reason="needs redis-server")
+@pytest.mark.mariadb  # a worker thread and this one write the same rows: SQLite's shared memory database locks
 @pytest.mark.django_db(transaction=True)
 def test_broker_outage_delays_mail_and_delivers_it_exactly_once(api, tenant_admin, broker_at):
     from celery.contrib.testing.worker import start_worker
