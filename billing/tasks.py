@@ -23,8 +23,8 @@ def run_billing_cycle(on: str | None = None) -> int:
     tenant_ids = billing_cycle_tenant_ids()
     with transaction.atomic():
         for tenant_id in tenant_ids:
-            outbox_enqueue(run_billing_cycle_for_tenant, queue=settings.QUEUE_BILLING, tenant_id=tenant_id,
-                           on=day)
+            outbox_enqueue(run_billing_cycle_for_tenant, {"tenant_id": tenant_id, "on": day},
+                           queue=settings.QUEUE_BILLING, tenant_id=tenant_id)
     return len(tenant_ids)
 
 

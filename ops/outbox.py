@@ -31,8 +31,11 @@ def _task_name(task) -> str:
     return task if isinstance(task, str) else task.name
 
 
-def outbox_enqueue(task, *, queue: str = "celery", tenant_id: int | None = None, **kwargs) -> OutboxMessage:
-    """Store `task(**kwargs)` in the current transaction; publish it once the transaction commits."""
+def outbox_enqueue(task, kwargs: dict, *, queue: str = "celery", tenant_id: int | None = None) -> OutboxMessage:
+    """Store `task(**kwargs)` in the current transaction; publish it once the transaction commits.
+
+    `tenant_id` only labels the row for operators; the task gets exactly `kwargs`.
+    """
     message = OutboxMessage.objects.create(task=_task_name(task), kwargs=kwargs, queue=queue, tenant_id=tenant_id)
     transaction.on_commit(lambda: _kick_soon(message.pk), robust=True)
     return message

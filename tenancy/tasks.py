@@ -32,4 +32,5 @@ def build_export(*, export_id: int, tenant_id: int) -> str:
 
 def email_enqueue(*, to: list[str], subject: str, body: str, tenant_id: int | None = None) -> None:
     """Queue one e-mail through the outbox of the current transaction (the mail queue)."""
-    outbox_enqueue(send_email, queue=settings.QUEUE_MAIL, tenant_id=tenant_id, to=to, subject=subject, body=body)
+    outbox_enqueue(send_email, {"to": to, "subject": subject, "body": body}, queue=settings.QUEUE_MAIL,
+                   tenant_id=tenant_id)

@@ -59,21 +59,24 @@ def test_a_rolled_back_write_leaves_no_message(db, django_capture_on_commit_call
 
 
 def test_a_message_delivered_twice_runs_once(db):
-    message = outbox.outbox_enqueue(send_email, queue="mail", to=["a@example.com"], subject="s", body="b")
+    message = outbox.outbox_enqueue(send_email, {"to": ["a@example.com"], "subject": "s", "body": "b"},
+                                    queue="mail")
     assert outbox.outbox_deliver(message_id=message.pk) == "delivered"
     assert outbox.outbox_deliver(message_id=message.pk) == "skipped"
     assert len(mail.outbox) == 1
 
 
 def test_a_message_claimed_by_a_running_worker_is_not_run_again(db):
-    message = outbox.outbox_enqueue(send_email, queue="mail", to=["a@example.com"], subject="s", body="b")
+    message = outbox.outbox_enqueue(send_email, {"to": ["a@example.com"], "subject": "s", "body": "b"},
+                                    queue="mail")
     OutboxMessage.objects.filter(pk=message.pk).update(claimed_until=timezone.now() + timedelta(seconds=30))
     assert outbox.outbox_deliver(message_id=message.pk) == "skipped"
     assert mail.outbox == []
 
 
 def test_a_failing_task_is_retried_with_back_off(db, monkeypatch):
-    message = outbox.outbox_enqueue(send_email, queue="mail", to=["a@example.com"], subject="s", body="b")
+    message = outbox.outbox_enqueue(send_email, {"to": ["a@example.com"], "subject": "s", "body": "b"},
+                                    queue="mail")
 
     def smtp_down(*args, **kwargs):
         raise OSError("smtp down")
@@ -144,3 +147,26 @@ def test_broker_outage_delays_mail_and_delivers_it_exactly_once(api, tenant_admi
         assert OutboxMessage.objects.get().runs == 1
     finally:
         redis.close()
+
+
+def test_the_billing_fan_out_runs_each_company_once_through_the_outbox(db, django_capture_on_commit_callbacks):
+    import datetime
+
+    from billing.models import Invoice, SubscriptionStatus
+    from billing.tasks import run_billing_cycle
+    from billing.tests.factories import SubscriptionFactory
+
+    day = datetime.date(2026, 2, 10)
+    subscriptions = [SubscriptionFactory(current_period_start=datetime.date(2026, 1, 10), current_period_end=day)
+                     for _ in range(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_billing_cycle.delay(on=day.isoformat()).get() == 2
+    rows = OutboxMessage.objects.filter(task="billing.tasks.run_billing_cycle_for_tenant")
+    assert rows.count() == 2 and all(row.delivered_at and row.queue == "billing" for row in rows)
+    assert {row.kwargs["tenant_id"] for row in rows} == {s.tenant_id for s in subscriptions}
+    for subscription in subscriptions:
+        subscription.refresh_from_db()
+        assert subscription.status == SubscriptionStatus.PAST_DUE
+        assert Invoice.objects.filter(subscription=subscription).count() == 1
+    for row in rows:  # a duplicate delivery changes nothing
+        assert outbox.outbox_deliver(message_id=row.pk) == "skipped"
