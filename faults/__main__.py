@@ -16,7 +16,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from faults.clients import Recorder, new_key, request, run_clients
-from faults.servers import ROOT, VENV_BIN, MariaDB, Process, Redis, free_port
+from faults.servers import ROOT, VENV_BIN, MariaDB, Process, Redis, Supervisor, free_port
 
 CLIENTS = 8
 HOST = "acme.localhost"
@@ -89,6 +89,8 @@ class Suite:
         self.worker = self.own(self.worker_process())
         self.worker.start()
         self.beat = self.own(self.beat_process("beat1")).start()
+        self.worker.supervised = self.beat.supervised = True
+        self.supervisor = Supervisor(self.processes)
         self.wait_web(60)
 
     def worker_process(self) -> Process:
@@ -130,6 +132,8 @@ class Suite:
             self.clients.append({"team": team.pk, "assignee": assignee.pk, "token": token, "reader": reader})
 
     def stop_all(self) -> None:
+        if getattr(self, "supervisor", None):
+            self.supervisor.closing = True
         for process in reversed(self.processes):
             try:
                 process.stop()
@@ -343,11 +347,8 @@ class Suite:
             if time.monotonic() - started > 120:
                 break
             time.sleep(0.2)
-        self.worker.kill()
+        self.worker.kill()  # kill -9 of the worker and its pool; the supervisor restarts it (RestartSec=2)
         killed_at = Invoice.objects.filter(subscription_id__in=subscription_ids).count()
-        time.sleep(2)
-        self.worker = self.own(self.worker_process())
-        self.worker.start()
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             connections.close_all()
@@ -381,6 +382,8 @@ class Suite:
                     "one beat sends, the other waits", len(active) == 1)
 
     def report(self) -> bool:
+        restarts = {p.name: p.restarts for p in self.processes if p.restarts}
+        print(f"\nprocesses restarted by the supervisor (systemd's Restart=always): {restarts or 'none'}")
         print("\n| fault | measured | goal | result |\n|---|---|---|---|")
         for fault, measured, goal, ok in self.rows:
             print(f"| {fault} | {measured} | {goal} | {'pass' if ok else 'FAIL'} |")

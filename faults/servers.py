@@ -42,6 +42,8 @@ class Process:
     def __init__(self, name: str, args: list[str], env: dict, log: Path, cwd: Path = ROOT):
         self.name, self.args, self.env, self.log, self.cwd = name, args, env, log, cwd
         self.proc: subprocess.Popen | None = None
+        self.supervised = False  # restarted when it dies, as systemd's Restart=always does
+        self.restarts = 0
 
     def start(self) -> "Process":
         handle = open(self.log, "ab")  # noqa: SIM115 - the child owns it
@@ -60,6 +62,7 @@ class Process:
                 os.killpg(self.proc.pid, sig)
 
     def stop(self, timeout: float = 20) -> None:
+        self.supervised = False
         if not self.alive:
             return
         self.signal(signal.SIGCONT)
@@ -138,3 +141,28 @@ class MariaDB(Process):
 
     def url(self, database: str) -> str:
         return f"mysql://root@127.0.0.1:{self.port}/{database}"
+
+
+class Supervisor:
+    """Restart supervised processes that die (RestartSec=2), like the systemd units in deploy/."""
+
+    def __init__(self, processes: list):
+        import threading
+
+        self.processes = processes
+        self.closing = False
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self) -> None:
+        while not self.closing:
+            for process in list(self.processes):
+                if process.supervised and process.proc is not None and process.proc.poll() is not None:
+                    time.sleep(2)
+                    if self.closing or not process.supervised:
+                        continue
+                    print(f"   supervisor: {process.name} exited ({process.proc.returncode}); restarting it",
+                          flush=True)
+                    process.restarts += 1
+                    process.start()
+            time.sleep(0.5)
