@@ -2,7 +2,6 @@
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
-from django.db import transaction
 from django.template import loader
 from django.urls import path, reverse_lazy
 
@@ -19,11 +18,11 @@ class StaffPasswordResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
-        from tenancy.tasks import send_email
+        from tenancy.tasks import email_enqueue
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        transaction.on_commit(lambda: send_email.delay(to=[to_email], subject=subject, body=body))
+        email_enqueue(to=[to_email], subject=subject, body=body)  # through the outbox, on commit
 
 
 urlpatterns = [

@@ -30,6 +30,7 @@ OPEN_STATUSES = (ExportStatus.PENDING, ExportStatus.RUNNING)
 @transaction.atomic
 def export_request(*, tenant: Tenant, actor: User) -> TenantExport:
     """Queue an export of the company's data; one at a time per company."""
+    from ops.outbox import outbox_enqueue
     from tenancy.tasks import build_export
 
     if not (actor.tenant_id == tenant.pk and actor.has_role(Role.TENANT_ADMIN)):
@@ -40,7 +41,8 @@ def export_request(*, tenant: Tenant, actor: User) -> TenantExport:
     export = TenantExport.objects.create(tenant=tenant, requested_by=actor)
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.EXPORT_REQUESTED, obj=export,
                  changes={"status": [None, export.status]})
-    transaction.on_commit(lambda: build_export.delay(export_id=export.pk, tenant_id=tenant.pk))
+    # The job is an outbox row of this transaction: a broker outage delays it, never loses it.
+    outbox_enqueue(build_export, {"export_id": export.pk, "tenant_id": tenant.pk}, tenant_id=tenant.pk)
     return export
 
 
