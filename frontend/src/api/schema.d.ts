@@ -5225,7 +5225,10 @@ export interface operations {
     tenants_invite_admin_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this company. */
                 id: number;
@@ -5368,7 +5371,10 @@ export interface operations {
     tenants_domains_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5436,7 +5442,10 @@ export interface operations {
     tenants_domains_verify_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this domain. */
                 id: number;
@@ -5486,7 +5495,10 @@ export interface operations {
     tenants_exports_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
