@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "tenancy.audit.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
     "ops.idempotency.IdempotencyMiddleware",
+    # Innermost, so that a retried request passes the outer middleware (activity log, ...) once.
+    "tenancy.concurrency.ConflictRetryMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -120,7 +122,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "charset": "utf8mb4",
-            "init_command": "SET sql_mode='STRICT_TRANS_TABLES', innodb_strict_mode=1",
+            # A request waits at most DB_LOCK_WAIT_SECONDS for a row lock, then answers 409 conflict_retry.
+            "init_command": "SET sql_mode='STRICT_TRANS_TABLES', innodb_strict_mode=1, "
+                            f"innodb_lock_wait_timeout={env.int('DB_LOCK_WAIT_SECONDS', default=20)}",
             "isolation_level": "read committed",
             # A dead or hung server fails fast (503) instead of holding a worker thread for minutes.
             "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=3),
@@ -147,6 +151,8 @@ REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=2.0)
 
 # Seconds a client is told to wait (Retry-After) when the database or broker is unavailable.
 RETRY_AFTER_SECONDS = env.int("RETRY_AFTER_SECONDS", default=5)
+# An API write that lost a deadlock or a lock wait and committed nothing is run again up to this many times.
+LOCK_CONFLICT_ATTEMPTS = env.int("LOCK_CONFLICT_ATTEMPTS", default=3)
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
@@ -285,7 +291,7 @@ REST_FRAMEWORK = {
         "tenancy.api.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tenancy.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "tenancy.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [],
     "DEFAULT_THROTTLE_RATES": {

@@ -1,5 +1,6 @@
 """One error shape for every API failure: {"code", "detail", "fields"}."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -7,6 +8,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from tenancy.concurrency import is_lock_conflict
 from tenancy.exceptions import ServiceError
 
 
@@ -35,8 +37,23 @@ def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
     return {"code": code, "detail": detail, "fields": fields or {}}
 
 
+def lock_conflict_response() -> Response:
+    """409 for a deadlock or lock-wait timeout; ConflictRetryMiddleware may still run the request again."""
+    response = Response(
+        error_body("conflict_retry", "Another request changed the same data at the same time; try again."),
+        status=status.HTTP_409_CONFLICT, headers={"Retry-After": "1"},
+    )
+    response.is_lock_conflict = True
+    return response
+
+
 def exception_handler(exc, context):
     """Render domain, Django and DRF errors in the API's single error shape."""
+    if is_lock_conflict(exc):
+        return lock_conflict_response()
+    if isinstance(exc, ObjectDoesNotExist):
+        # A row read under a lock that a concurrent request deleted meanwhile: it no longer exists.
+        exc = exceptions.NotFound()
     if isinstance(exc, ServiceError):
         return Response(error_body(exc.code, exc.detail, exc.fields), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

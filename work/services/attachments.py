@@ -12,7 +12,7 @@ from tenancy.exceptions import Forbidden
 from tenancy.models import Tenant, User
 from work.models import Attachment, Task, TaskAction
 from work.permissions import can_manage_team, can_work_on_team
-from work.services.tasks import activity_add
+from work.services.tasks import activity_add, task_lock
 from work.services.teams import _same_tenant, limit_check_locked
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ def attachment_add(*, tenant: Tenant, actor: User, task: Task, upload) -> Attach
     try:
         with transaction.atomic():
             limit_check_locked(tenant=tenant, resource="storage_mb", adding=size / (1024 * 1024))
+            task_lock(tenant=tenant, task=task)
             attachment = Attachment.objects.create(
                 tenant=tenant, task=task, file=name, original_name=original_name, size=size,
                 content_type=content_type, uploader=actor,

@@ -10,7 +10,7 @@ from tenancy.services.notifications import notify
 from work.models import Comment, Task, TaskAction
 from work.permissions import can_work_on_team, is_work_admin
 from work.services.mentions import mentions_data, mentions_notify, mentions_resolve
-from work.services.tasks import activity_add
+from work.services.tasks import activity_add, task_lock
 from work.services.teams import _same_tenant
 
 
@@ -28,6 +28,7 @@ def comment_create(*, tenant: Tenant, actor: User, task: Task, body: str) -> Com
     if not can_work_on_team(actor, task.team):
         raise Forbidden("Only members of the team may comment.", code="not_team_member")
     body = _body_check(body)
+    task_lock(tenant=tenant, task=task)
     mentioned = mentions_resolve(tenant=tenant, team=task.team, text=body)
     comment = Comment.objects.create(tenant=tenant, task=task, author=actor, body=body,
                                      mentions=mentions_data(mentioned))

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenancy.audit import AuditVerb, audit_record, created, deleted, diff, snapshot
-from tenancy.exceptions import Conflict, Forbidden, ServiceError
+from tenancy.exceptions import Conflict, Forbidden, NotFound, ServiceError
 from tenancy.models import NotificationType, Tenant, User
 from tenancy.services.notifications import notify
 from work.models import (
@@ -74,6 +74,12 @@ def _assignee_check(*, tenant: Tenant, team: Team, assignee: User | None) -> Non
 def _lock_team(*, tenant: Tenant, team: Team) -> Team:
     """Lock the team row: every change of positions on its board is serialised behind it."""
     return Team.objects.select_for_update().get(pk=team.pk, tenant=tenant)
+
+
+def task_lock(*, tenant: Tenant, task: Task) -> None:
+    """Lock the task's row so that it cannot be deleted under a write to it; 404 if it already was."""
+    if not Task.objects.select_for_update().filter(pk=task.pk, tenant=tenant).exists():
+        raise NotFound()
 
 
 def _notify_assigned(*, tenant: Tenant, actor: User, task: Task) -> None:
