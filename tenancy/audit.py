@@ -54,6 +54,7 @@ class AuditVerb(models.TextChoices):
     USER_PROFILE_UPDATED = "user.profile_updated", "Profile changed"
     USER_PASSWORD_CHANGED = "user.password_changed", "Password changed"
     USER_PASSWORD_RESET = "user.password_reset", "Password reset"
+    USER_LOGGED_OUT_EVERYWHERE = "user.logged_out_everywhere", "Logged out on every device"
     USER_PREFERENCES_UPDATED = "user.preferences_updated", "Notification preferences changed"
     # billing
     PLAN_CREATED = "plan.created", "Plan created"

@@ -181,11 +181,14 @@ class User(AbstractUser):
         Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="users"
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
-    # Tokens issued before this moment are refused (set on password change).
+    # When the user's tokens were last revoked (password change, reset, deactivation, role change, logout
+    # everywhere); informational: revocation itself compares `token_version` with the tokens' `ver` claim.
     tokens_valid_after = models.DateTimeField(null=True, blank=True)
+    # Every token carries the version it was issued under; revoking increments it, refusing all earlier ones.
+    token_version = models.PositiveIntegerField(default=0)
 
     objects = EmailUserManager()
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "token_version"])
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -203,6 +206,16 @@ class User(AbstractUser):
     def has_role(self, minimum: str) -> bool:
         """Return True when the user's role ranks at least as high as `minimum`."""
         return ROLE_RANK.get(self.role, 0) >= ROLE_RANK[minimum]
+
+
+class RevokedAccessToken(models.Model):
+    """An access token refused before it expires (logout); the durable copy of the cache's denylist."""
+
+    jti = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.jti
 
 
 class TenantInvitation(TimeStampedModel):

@@ -3,14 +3,16 @@
 from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.db import transaction
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from tenancy.api.base import StrictFieldsMixin
-from tenancy.authentication import check_token_for_request
+from tenancy.authentication import check_token_for_request, claim_int
 from tenancy.exceptions import ServiceError
 from tenancy.forms import TenantPasswordResetForm
 from tenancy.models import User
@@ -24,6 +26,7 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
         token = super().get_token(user)
         token["tenant_id"] = user.tenant_id
         token["role"] = user.role
+        token["ver"] = user.token_version
         return token
 
 
@@ -56,12 +59,16 @@ class TenantTokenRefreshSerializer(TokenRefreshSerializer):
             refresh = RefreshToken(attrs["refresh"])
         except TokenError as exc:
             raise InvalidToken(exc.args[0]) from exc
-        user = User.objects.filter(pk=refresh.get("user_id")).first()
-        if user is None or not user.is_active:
-            raise AuthenticationFailed("No active account found for the given token.", code="no_active_account")
-        request = self.context["request"]
-        check_token_for_request(user=user, token=refresh, host_tenant=getattr(request, "tenant", None))
-        return super().validate(attrs)
+        user_id = claim_int(refresh, api_settings.USER_ID_CLAIM)
+        # The user's row lock orders this refresh with any revocation (see tenancy.authentication).
+        with transaction.atomic():
+            user = User.objects.select_for_update().filter(pk=user_id).first()
+            if user is None or not user.is_active:
+                raise AuthenticationFailed("No active account found for the given token.",
+                                           code="no_active_account")
+            request = self.context["request"]
+            check_token_for_request(user=user, token=refresh, host_tenant=getattr(request, "tenant", None))
+            return super().validate(attrs)
 
 
 class LogoutSerializer(StrictFieldsMixin, serializers.Serializer):

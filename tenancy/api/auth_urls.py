@@ -9,6 +9,7 @@ urlpatterns = [
     path("subdomain-available/", views.SubdomainAvailabilityView.as_view(), name="subdomain-available"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("logout-everywhere/", views.LogoutEverywhereView.as_view(), name="logout-everywhere"),
     path("token/refresh/", views.TokenRefreshView.as_view(), name="token-refresh"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("change-password/", views.PasswordChangeView.as_view(), name="change-password"),

@@ -17,10 +17,12 @@ from rest_framework_simplejwt.views import TokenRefreshView as BaseTokenRefreshV
 from tenancy.api import refresh_cookie
 from tenancy.api.auth_serializers import LogoutSerializer, RegisterSerializer, TenantTokenRefreshSerializer
 from tenancy.api.base import ApprovalGateMixin
+from tenancy.api.schema import error_responses
+from tenancy.authentication import access_token_deny
 from tenancy.api.serializers import ProfileSerializer, TenantSerializer
 from tenancy.exceptions import ServiceError
 from tenancy.permissions import EVERY_STATE
-from tenancy.services.auth import user_password_set, user_profile_update
+from tenancy.services.auth import user_logout_everywhere, user_password_set, user_profile_update
 from tenancy.services.tenants import subdomain_check, tenant_register
 
 
@@ -92,13 +94,15 @@ class LoginView(AuthGateMixin, rest_auth_views.LoginView):
         return response
 
 
+DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
+
+
 class LogoutView(AuthGateMixin, APIView):
     """Blacklist the refresh token so that it can never be used again."""
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=LogoutSerializer,
-                   responses={200: inline_serializer("Detail", {"detail": serializers.CharField()})})
+    @extend_schema(request=LogoutSerializer, responses={200: DETAIL, **error_responses({400: ["token_not_valid"]})})
     def post(self, request):
         if refresh_cookie.wants_cookie(request) and not request.data.get("refresh"):
             return self._logout_cookie(request)
@@ -109,6 +113,8 @@ class LogoutView(AuthGateMixin, APIView):
             token.blacklist()
         except TokenError as exc:
             raise ServiceError("The refresh token is invalid or already revoked.", code="token_not_valid") from exc
+        if request.auth is not None:
+            access_token_deny(request.auth)
         return Response({"detail": "Logged out."})
 
     def _logout_cookie(self, request):
@@ -116,8 +122,23 @@ class LogoutView(AuthGateMixin, APIView):
         if token:
             with contextlib.suppress(TokenError):  # already revoked or expired: the cookie goes all the same
                 RefreshToken(token).blacklist()
+        if request.auth is not None:
+            access_token_deny(request.auth)
         response = Response({"detail": "Logged out."})
         refresh_cookie.clear_refresh_cookie(response)
+        return response
+
+
+class LogoutEverywhereView(AuthGateMixin, APIView):
+    """End every session of the current user, on every device (this one included)."""
+
+    @extend_schema(request=None, responses={200: DETAIL})
+    def post(self, request):
+        user_logout_everywhere(user=request.user)
+        access_token_deny(request.auth)
+        response = Response({"detail": "Logged out everywhere."})
+        if refresh_cookie.wants_cookie(request):
+            refresh_cookie.clear_refresh_cookie(response)
         return response
 
 
@@ -166,8 +187,10 @@ class PasswordChangeView(AuthGateMixin, rest_auth_views.PasswordChangeView):
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user_password_set(user=request.user, password=serializer.set_password_form.cleaned_data["new_password1"])
-        access, refresh = jwt_encode(request.user)
+        # The fresh pair carries the token version the change just set (request.user's is the old one).
+        user = user_password_set(user=request.user,
+                                 password=serializer.set_password_form.cleaned_data["new_password1"])
+        access, refresh = jwt_encode(user)
         response = Response({"detail": "The password has been changed.", "access": str(access),
                              "refresh": str(refresh)})
         if refresh_cookie.wants_cookie(request):

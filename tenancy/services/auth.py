@@ -1,6 +1,7 @@
-"""Token revocation shared by password change, logout and deactivation."""
+"""Token revocation shared by password change and reset, deactivation, role changes and logout."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -11,12 +12,25 @@ from tenancy.services.common import model_update
 
 @transaction.atomic
 def user_revoke_tokens(*, user: User) -> None:
-    """Blacklist every refresh token of the user and refuse access tokens issued until now."""
-    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    """Refuse every token of the user issued until now, and blacklist its refresh tokens.
+
+    The version is bumped with the user's row locked; refresh checks it under the same lock, so a refresh
+    that was in flight either finished first (its tokens carry the old version: refused from now on) or
+    runs after (it sees the new version and is refused).
+    """
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1, tokens_valid_after=timezone.now())
+    outstanding = OutstandingToken.objects.filter(user_id=user.pk).exclude(blacklistedtoken__isnull=False)
     BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in outstanding],
                                          ignore_conflicts=True)
-    user.tokens_valid_after = timezone.now().replace(microsecond=0)
-    user.save(update_fields=["tokens_valid_after"])
+    user.refresh_from_db(fields=["token_version", "tokens_valid_after"])
+
+
+@transaction.atomic
+def user_logout_everywhere(*, user: User) -> None:
+    """End every session of the user (all devices): no earlier token is accepted any more."""
+    user_revoke_tokens(user=user)
+    audit_record(tenant=user.tenant, actor=user, verb=AuditVerb.USER_LOGGED_OUT_EVERYWHERE, obj=user)
 
 
 PROFILE_EDITABLE_FIELDS = ("first_name", "last_name")

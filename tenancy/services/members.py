@@ -160,7 +160,8 @@ def member_update(*, tenant: Tenant, actor: User, member: User, role: str | None
     member.save(update_fields=fields)
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.MEMBER_UPDATED, obj=member,
                  changes=diff(before, snapshot(member, fields)))
-    if "is_active" in fields and not member.is_active:
+    if ("is_active" in fields and not member.is_active) or "role" in fields:
+        # A deactivated user, or one whose role changed, starts again from a fresh login.
         from tenancy.services.auth import user_revoke_tokens
 
         user_revoke_tokens(user=member)

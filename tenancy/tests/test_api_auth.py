@@ -171,8 +171,11 @@ def test_logout_blacklists_the_refresh_token(api, tenant_admin, token_pair):
     assert client.post("/api/auth/logout/", {"refresh": refresh}).status_code == 200
     response = client.post("/api/auth/token/refresh/", {"refresh": refresh})
     assert response.status_code == 401
-    again = client.post("/api/auth/logout/", {"refresh": refresh})
+    again = api(host="alpha.localhost").post("/api/auth/logout/", {"refresh": refresh})
     assert again.status_code == 400 and again.json()["code"] == "token_not_valid"
+    # The access token sent with the logout is refused too, long before it expires.
+    revoked = client.get("/api/auth/profile/")
+    assert revoked.status_code == 401 and revoked.json()["code"] == "token_revoked"
 
 
 def test_password_change_kills_other_tokens_and_returns_a_fresh_pair(api, tenant_admin, token_pair):
