@@ -331,6 +331,7 @@ REST_AUTH = {
     "JWT_TOKEN_CLAIMS_SERIALIZER": "tenancy.api.auth_serializers.TenantTokenObtainPairSerializer",
     "USER_DETAILS_SERIALIZER": "tenancy.api.serializers.ProfileSerializer",
     "PASSWORD_RESET_SERIALIZER": "tenancy.api.auth_serializers.PasswordResetSerializer",
+    "PASSWORD_RESET_CONFIRM_SERIALIZER": "tenancy.api.auth_serializers.PasswordResetConfirmSerializer",
     "OLD_PASSWORD_FIELD_ENABLED": True,
     "LOGOUT_ON_PASSWORD_CHANGE": False,
 }

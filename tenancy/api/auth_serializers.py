@@ -1,8 +1,10 @@
 """Serializers of the auth endpoints (login, tokens, registration, password reset)."""
 
+from dj_rest_auth.serializers import PasswordResetConfirmSerializer as BasePasswordResetConfirmSerializer
 from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
@@ -98,3 +100,19 @@ class PasswordResetSerializer(StrictFieldsMixin, BasePasswordResetSerializer):
             "email_template_name": "emails/password_reset.txt",
             "extra_email_context": {"frontend_url": settings.FRONTEND_URL},
         }
+
+
+class PasswordResetConfirmSerializer(StrictFieldsMixin, BasePasswordResetConfirmSerializer):
+    """Set a new password from an e-mailed link; an unknown uid and a wrong token answer alike."""
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict) and set(exc.detail) & {"uid", "token"}:
+                if self.user is None:
+                    # Spend the same work on a missing user as on a real one.
+                    default_token_generator.check_token(User(pk=0, password="", email=""), attrs.get("token", ""))
+                raise ServiceError("The reset link is invalid or has expired.", code="reset_link_invalid",
+                                   fields={"token": ["The reset link is invalid or has expired."]}) from exc
+            raise

@@ -18,12 +18,14 @@ from tenancy.api import refresh_cookie
 from tenancy.api.auth_serializers import LogoutSerializer, RegisterSerializer, TenantTokenRefreshSerializer
 from tenancy.api.base import ApprovalGateMixin
 from tenancy.api.schema import error_responses
+from tenancy.api.serializers import ProfileSerializer
 from tenancy.authentication import access_token_deny
-from tenancy.api.serializers import ProfileSerializer, TenantSerializer
 from tenancy.exceptions import ServiceError
 from tenancy.permissions import EVERY_STATE
 from tenancy.services.auth import user_logout_everywhere, user_password_set, user_profile_update
 from tenancy.services.tenants import subdomain_check, tenant_register
+
+DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
 
 
 class AuthGateMixin(ApprovalGateMixin):
@@ -33,7 +35,11 @@ class AuthGateMixin(ApprovalGateMixin):
 
 
 class RegisterView(AuthGateMixin, APIView):
-    """Sign a company up: the tenant starts PENDING until platform staff approve it."""
+    """Sign a company up: the tenant starts PENDING until platform staff approve it.
+
+    The answer is the same whether or not the e-mail address already has an account (an e-mail tells
+    its owner); the new admin logs in with the password it chose.
+    """
 
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -42,14 +48,19 @@ class RegisterView(AuthGateMixin, APIView):
 
     @extend_schema(
         request=RegisterSerializer,
-        responses={201: inline_serializer("Registration", {"tenant": TenantSerializer(), "user": ProfileSerializer()})},
+        responses={202: DETAIL, **error_responses({
+            400: ["required", "invalid", "password_too_weak", "subdomain_invalid", "subdomain_reserved",
+                  "subdomain_taken", "unknown_field", "read_only_field"],
+            409: ["conflict"],
+        })},
     )
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tenant, user = tenant_register(**serializer.validated_data)
-        return Response({"tenant": TenantSerializer(tenant).data, "user": ProfileSerializer(user).data},
-                        status=status.HTTP_201_CREATED)
+        tenant_register(**serializer.validated_data)
+        return Response({"detail": "Registration received: we have sent an e-mail to the address given. "
+                                   "Log in with it to follow your company's approval."},
+                        status=status.HTTP_202_ACCEPTED)
 
 
 class SubdomainAvailabilityView(AuthGateMixin, APIView):
@@ -94,11 +105,8 @@ class LoginView(AuthGateMixin, rest_auth_views.LoginView):
         return response
 
 
-DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
-
-
 class LogoutView(AuthGateMixin, APIView):
-    """Blacklist the refresh token so that it can never be used again."""
+    """Blacklist the refresh token, and refuse the access token sent with the request until it expires."""
 
     permission_classes = [AllowAny]
 

@@ -55,9 +55,11 @@ def invitation_create(*, tenant: Tenant, actor: User, email: str, role: str) -> 
     email = email.strip().lower()
     # Invitations of one company are serialised behind its row, so two at once cannot both take the last seat.
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
-    if User.objects.filter(email__iexact=email).exists():
-        raise ServiceError("A user with this e-mail address already exists.", code="email_taken",
-                           fields={"email": ["A user with this e-mail address already exists."]})
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and existing.tenant_id == tenant.pk:
+        # Already one of the company's own members (the admin sees them): nothing leaks by saying so.
+        raise ServiceError("This person is already a member of the company.", code="already_member",
+                           fields={"email": ["This person is already a member of the company."]})
     if TenantInvitation.objects.filter(tenant=tenant, email=email, accepted_at__isnull=True,
                                        revoked_at__isnull=True, expires_at__gt=timezone.now()).exists():
         raise Conflict("This address already has a pending invitation.", code="invitation_pending")
@@ -71,14 +73,18 @@ def invitation_create(*, tenant: Tenant, actor: User, email: str, role: str) -> 
                  changes=created(invitation, ["email", "role"]))
     # Staff invite a staff-created company's first admin: the e-mail names the platform, not a staff member.
     inviter = "The platform team" if actor.is_super_admin else (actor.get_full_name() or actor.email)
-    link = f"{portal_url(tenant)}/accept-invitation?token={token}"
-    email_enqueue(
-        to=[email],
-        subject=f"You are invited to {tenant.name}",
-        body=f"{inviter} invited you to join {tenant.name} as "
-             f"{invitation.get_role_display()}.\n\nAccept within {INVITATION_DAYS} days: {link}\n",
-        tenant_id=tenant.id,
-    )
+    if existing is None:
+        link = f"{portal_url(tenant)}/accept-invitation?token={token}"
+        body = (f"{inviter} invited you to join {tenant.name} as {invitation.get_role_display()}.\n\n"
+                f"Accept within {INVITATION_DAYS} days: {link}\n")
+    else:
+        # The answer to the inviter is the same as for a new address (no probing who has an account);
+        # the explanation goes to the address's owner only.
+        body = (f"{inviter} invited you to join {tenant.name} as {invitation.get_role_display()}.\n\n"
+                "This address already has an account on our platform, and an address can belong to one "
+                "company only, so the invitation cannot be accepted with it. Ask them to invite another "
+                "of your addresses, or ask your current company's admin to remove your account first.\n")
+    email_enqueue(to=[email], subject=f"You are invited to {tenant.name}", body=body, tenant_id=tenant.id)
     return invitation, token
 
 

@@ -82,12 +82,28 @@ def tenant_register(
     first_name: str = "",
     last_name: str = "",
     contact_phone: str = "",
-) -> tuple[Tenant, User]:
-    """Sign a company up: a PENDING tenant, its subdomain and its first TENANT_ADMIN."""
-    subdomain = subdomain_check(subdomain)
-    email = email_check(email)
+) -> tuple[Tenant, User] | None:
+    """Sign a company up: a PENDING tenant, its subdomain and its first TENANT_ADMIN.
+
+    The caller's answer must not tell whether the e-mail address has an account: for a taken address
+    nothing is created (None is returned) and the address's owner gets an e-mail instead.
+    """
+    from tenancy.tasks import send_email
+
+    email = (email or "").strip().lower()
     probe = User(email=email, first_name=first_name, last_name=last_name)
     password_check(password, probe)
+    subdomain = subdomain_check(subdomain)
+    if User.objects.filter(email__iexact=email).exists():
+        transaction.on_commit(lambda: send_email.delay(
+            to=[email],
+            subject="Someone tried to sign up with your e-mail address",
+            body="Someone tried to register a company on our platform with this e-mail address, which "
+                 "already has an account. If it was you, log in instead (or reset your password); an "
+                 "address can belong to one company only. If it was not you, you can ignore this e-mail: "
+                 "nothing was created.\n",
+        ))
+        return None
     try:
         with transaction.atomic():
             tenant = _create_tenant(
@@ -103,6 +119,12 @@ def tenant_register(
     except IntegrityError as exc:  # a concurrent sign-up took the subdomain or e-mail first
         raise ServiceError("This subdomain or e-mail address is already taken.", code="conflict",
                            status_code=409) from exc
+    transaction.on_commit(lambda: send_email.delay(
+        to=[email],
+        subject=f"{tenant.name} is registered",
+        body=f"Your company {tenant.name} is registered and waits for approval by our team. You can log in "
+             f"at {tenant.slug}.{settings.TENANT_BASE_DOMAIN} meanwhile.\n",
+    ))
     return tenant, user
 
 

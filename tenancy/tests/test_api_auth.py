@@ -25,17 +25,18 @@ def login(api, host, email, password=TEST_PASSWORD):
 # --- registration -----------------------------------------------------------------------------
 
 
-def test_register_creates_pending_tenant_domain_and_admin(api, db):
-    response = api().post("/api/auth/register/", REGISTRATION)
-    assert response.status_code == 201
-    body = response.json()
-    assert body["tenant"]["status"] == "PENDING"
-    assert body["tenant"]["domains"] == [{"id": body["tenant"]["domains"][0]["id"], "host": "gamma.localhost",
-                                          "is_primary": True}]
-    assert body["user"]["role"] == "TENANT_ADMIN"
-    assert "password" not in body["user"]
+def test_register_creates_pending_tenant_domain_and_admin(api, db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api().post("/api/auth/register/", REGISTRATION)
+    assert response.status_code == 202
+    assert set(response.json()) == {"detail"}
     tenant = Tenant.objects.get(slug="gamma")
+    assert tenant.status == "PENDING"
+    assert list(tenant.domains.values_list("host", "is_primary")) == [("gamma.localhost", True)]
+    admin = User.objects.get(email=REGISTRATION["email"])
+    assert admin.role == "TENANT_ADMIN" and admin.tenant == tenant
     assert tenant.settings.legal_name == "Gamma Inc"
+    assert [message.to for message in mail.outbox] == [[REGISTRATION["email"]]]
 
 
 @pytest.mark.parametrize("subdomain, code", [
@@ -56,11 +57,22 @@ def test_register_refuses_bad_subdomains(api, tenant, subdomain, code):
     assert not User.objects.filter(email=REGISTRATION["email"]).exists()
 
 
-def test_register_refuses_duplicate_email(api, tenant_admin):
-    response = api().post("/api/auth/register/", {**REGISTRATION, "email": tenant_admin.email.upper()})
-    assert response.status_code == 400
-    assert response.json()["code"] == "email_taken"
+def test_register_with_a_taken_email_answers_like_a_new_one_and_tells_the_owner(
+        api, tenant_admin, django_capture_on_commit_callbacks):
+    fresh = api().post("/api/auth/register/", {**REGISTRATION, "subdomain": "delta", "email": "new@delta.example"})
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = api().post("/api/auth/register/", {**REGISTRATION, "email": tenant_admin.email.upper()})
+    assert (taken.status_code, taken.json()) == (fresh.status_code, fresh.json()) == (202, fresh.json())
     assert not Tenant.objects.filter(slug="gamma").exists()
+    assert [message.to for message in mail.outbox] == [[tenant_admin.email]]
+    assert "already has an account" in mail.outbox[0].body
+
+
+def test_register_checks_the_password_before_the_email(api, tenant_admin):
+    for email in (tenant_admin.email, "unknown@gamma.example"):
+        response = api().post("/api/auth/register/", {**REGISTRATION, "email": email, "password": "12345678"})
+        assert response.status_code == 400 and response.json()["code"] == "password_too_weak"
 
 
 def test_register_refuses_weak_password(api, db):
@@ -296,7 +308,7 @@ def test_password_reset_for_unknown_email_answers_the_same(api, db, django_captu
 
 
 def test_registered_admin_can_log_in_once_approved(api, super_admin):
-    api().post("/api/auth/register/", REGISTRATION)
+    assert api().post("/api/auth/register/", REGISTRATION).status_code == 202
     tenant = Tenant.objects.get(slug="gamma")
     api(super_admin).post(f"/api/tenants/{tenant.id}/approve/")
     tenant.refresh_from_db()

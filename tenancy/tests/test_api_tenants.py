@@ -256,7 +256,7 @@ def test_weak_password_on_accept_keeps_the_invitation_usable(api, tenant, tenant
 
 
 @pytest.mark.parametrize("payload, code", [
-    ({"email": "admin@alpha.example", "role": "MEMBER"}, "email_taken"),
+    ({"email": "admin@alpha.example", "role": "MEMBER"}, "already_member"),
     ({"email": "ok@alpha.example", "role": "SUPER_ADMIN"}, "invalid_choice"),
     ({"email": "not-an-email", "role": "MEMBER"}, "invalid"),
     ({"email": "ok@alpha.example", "role": "MEMBER", "tenant": 99}, "read_only_field"),

@@ -59,7 +59,7 @@ def test_openapi_schema_documents_the_api(client, db):
         assert path in schema["paths"], path
     assert "jwtAuth" in schema["components"]["securitySchemes"]
     register = schema["paths"]["/api/auth/register/"]["post"]
-    assert "requestBody" in register and "201" in register["responses"]
+    assert "requestBody" in register and "202" in register["responses"]
 
 
 def test_swagger_ui_is_served(client, db):

@@ -141,8 +141,9 @@ def test_a_stolen_session_ends_with_the_password_change_whatever_refreshes_are_i
         def victim_changes(access=victim_access, password=password, changed=changed):
             try:
                 time.sleep(0.05)
+                new = "A-brand-new-pass-77"
                 response = _bearer(api, host, access).post("/api/auth/change-password/", {
-                    "old_password": password, "new_password1": "A-brand-new-pass-77", "new_password2": "A-brand-new-pass-77",
+                    "old_password": password, "new_password1": new, "new_password2": new,
                 }, format="json")
                 assert response.status_code == 200, response.content
             finally:

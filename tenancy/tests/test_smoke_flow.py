@@ -12,7 +12,7 @@ def test_register_approve_login_invite_accept(api, super_admin, django_capture_o
         "company_name": "Gamma Inc", "subdomain": "gamma", "email": "Boss@Gamma.example",
         "password": "a-long-enough-password", "first_name": "Gina", "last_name": "Boss",
     })
-    assert response.status_code == 201, response.json()
+    assert response.status_code == 202, response.json()
     tenant = Tenant.objects.get(slug="gamma")
     assert tenant.status == TenantStatus.PENDING
     assert tenant.domains.get().host == "gamma.localhost"
