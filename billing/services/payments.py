@@ -25,7 +25,7 @@ from billing.services.subscriptions import (
 )
 from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
 from tenancy.exceptions import Conflict, NotFound, ServiceError
-from tenancy.files import IMAGE_AND_PDF, random_name, validate_upload
+from tenancy.files import IMAGE_AND_PDF, random_name, safe_filename, validate_upload
 from tenancy.models import NotificationType, Tenant, User
 from tenancy.services.notifications import notify
 from tenancy.services.tenants import tenant_admins
@@ -84,7 +84,7 @@ def payment_submit(
         if subscription.status == SubscriptionStatus.CANCELLED:
             raise Conflict("The subscription of this invoice is cancelled.", code="subscription_cancelled")
         previous = subscription_mark_pending_verification(subscription=subscription)
-    original_name = (getattr(proof, "name", "") or "")[:200]
+    original_name = safe_filename(getattr(proof, "name", "") or "", content_type)
     proof_sha256 = _sha256(proof)
     payment = Payment(
         tenant=tenant, invoice=invoice, subscription=subscription, amount=amount, currency=invoice.currency,

@@ -1,10 +1,11 @@
 """Plans, subscriptions, payments and invoices: every action calls the billing services the API calls."""
 
 import datetime
+import logging
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -60,12 +61,14 @@ from platform_admin.resources import InvoiceResource, PaymentResource, PlanResou
 from platform_admin.scale import PrefetchListMixin
 from platform_admin.selectors import invoice_days_late
 from tenancy.exceptions import ServiceError
-from tenancy.files import attachment_response
+from tenancy.files import attachment_response, preview_png, preview_response
 
 SUBSCRIPTION_LABELS = {"TRIAL": "info", "PENDING_PAYMENT": "warning", "PENDING_VERIFICATION": "warning",
                        "ACTIVE": "success", "PAST_DUE": "danger", "EXPIRED": "danger", "CANCELLED": "info"}
 VERIFICATION_LABELS = {"PENDING": "warning", "VERIFIED": "success", "REJECTED": "danger"}
 INVOICE_LABELS = {"DRAFT": "info", "ISSUED": "warning", "PAID": "success", "VOID": "danger"}
+
+logger = logging.getLogger(__name__)
 
 
 LIVE_STATUSES = [SubscriptionStatus.TRIAL, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE,
@@ -334,13 +337,12 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     @display(description="Proof")
     def proof_preview(self, obj):
         url = reverse("admin:billing_payment_proof", args=[obj.pk])
-        if obj.proof_content_type.startswith("image/"):
-            return format_html('<a href="{0}"><img id="payment-proof" src="{0}" alt="Payment proof" '
-                               'class="rounded-default border border-base-200" style="max-width: 32rem"></a>', url)
-        if obj.proof_content_type == "application/pdf":
-            return format_html('<div class="flex flex-col gap-2 w-full"><iframe id="payment-proof" src="{}?inline=1" '
-                               'title="Payment proof" class="w-full max-w-3xl rounded-default border border-base-200" '
-                               'style="height: 36rem"></iframe><a class="text-primary-600 underline" href="{}">'
+        if obj.proof_content_type.startswith("image/") or obj.proof_content_type == "application/pdf":
+            # A picture made on the server (the first page, or the image re-encoded): never the file itself
+            # inline on the control panel's origin, where a PDF or a polyglot could carry script.
+            return format_html('<div class="flex flex-col gap-2 w-full"><img id="payment-proof" src="{}?preview=1" '
+                               'alt="Payment proof (first page)" class="rounded-default border border-base-200" '
+                               'style="max-width: 48rem"><a class="text-primary-600 underline" href="{}">'
                                'Download the proof</a></div>', url, url)
         return format_html('<a id="payment-proof" class="text-primary-600 underline" href="{}">'
                            'Download the proof ({})</a>', url, obj.proof_content_type)
@@ -354,13 +356,15 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         payment = self.get_object_or_404(request, object_id)
+        if request.GET.get("preview"):
+            try:
+                return preview_response(preview_png(payment.proof, content_type=payment.proof_content_type))
+            except Exception:
+                logger.warning("could not draw a preview of payment %s's proof", payment.pk, exc_info=True)
+                raise Http404("No preview.") from None
         extension = payment.proof.name.rsplit(".", 1)[-1] if "." in payment.proof.name else "bin"
         response = attachment_response(payment.proof, filename=f"payment-{payment.pk}-proof.{extension}",
                                        content_type=payment.proof_content_type)
-        if request.GET.get("inline") and payment.proof_content_type == "application/pdf":
-            # Shown in the payment page's frame: the same origin only, never as a page of its own elsewhere.
-            response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline", 1)
-            response["X-Frame-Options"] = "SAMEORIGIN"
         return response
 
     def has_verify_permission(self, request, obj=None):

@@ -94,8 +94,14 @@ def test_detail_actions_follow_the_state(admin_client, finance, support, pending
     assert "/approve/" in page and "/reject/" in page and "/suspend/" not in page and "/reactivate/" not in page
 
 
-def test_a_pdf_proof_is_shown_inline_to_staff_only(admin_client, finance, support, pending_payment):
-    url = reverse("admin:billing_payment_proof", args=[pending_payment.pk]) + "?inline=1"
-    response = admin_client(finance).get(url)
-    assert response["Content-Disposition"].startswith("inline") and response["X-Frame-Options"] == "SAMEORIGIN"
-    assert admin_client(support).get(url).status_code == 403
+def test_a_pdf_proof_is_previewed_as_an_image_to_staff_only(admin_client, finance, support, pending_payment):
+    url = reverse("admin:billing_payment_proof", args=[pending_payment.pk])
+    preview = admin_client(finance).get(url + "?preview=1")
+    assert preview.status_code == 200 and preview["Content-Type"] == "image/png"
+    assert preview.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert preview["Content-Disposition"].startswith("inline")
+    assert "sandbox" in preview["Content-Security-Policy"]
+    # The PDF itself is never inline on the control panel's origin.
+    raw = admin_client(finance).get(url + "?inline=1")
+    assert raw["Content-Disposition"].startswith("attachment") and raw["Content-Type"] == "application/pdf"
+    assert admin_client(support).get(url + "?preview=1").status_code == 403

@@ -1,7 +1,6 @@
 """Files attached to tasks: checked by content and size, counted against the plan's storage."""
 
 import logging
-import os
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -40,7 +39,7 @@ def attachment_add(*, tenant: Tenant, actor: User, task: Task, upload) -> Attach
     if not can_work_on_team(actor, task.team):
         raise Forbidden("Only members of the team may attach files.", code="not_team_member")
     content_type = files.validate_upload(upload, allowed_types=ALLOWED_TYPES)
-    original_name = os.path.basename(upload.name or "file")[:255] or "file"
+    original_name = files.safe_filename(upload.name or "file", content_type)
     size = upload.size
     # Refuse early, before writing anything; the check that counts is repeated below under the lock.
     limits.check(tenant=tenant, resource="storage_mb", adding=size / (1024 * 1024))
