@@ -64,8 +64,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Blacklist the refresh token so that it can never be used again. */
+        /** @description Blacklist the refresh token, and refuse the access token sent with the request until it expires. */
         post: operations["auth_logout_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout-everywhere/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description End every session of the current user, on every device (this one included). */
+        post: operations["auth_logout_everywhere_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -133,7 +150,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Sign a company up: the tenant starts PENDING until platform staff approve it. */
+        /**
+         * @description Sign a company up: the tenant starts PENDING until platform staff approve it.
+         *
+         *     The answer is the same whether or not the e-mail address already has an account (an e-mail tells
+         *     its owner); the new admin logs in with the password it chose.
+         */
         post: operations["auth_register_create"];
         delete?: never;
         options?: never;
@@ -1047,23 +1069,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/tenants/{id}/invite-admin/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** @description Invite a company admin (platform staff): the first admin of a company created by staff, or a new one later. The open invitation holds a user seat. */
-        post: operations["tenants_invite_admin_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/tenants/{id}/reactivate/": {
         parameters: {
             query?: never;
@@ -1109,111 +1114,6 @@ export interface paths {
         put?: never;
         /** @description Companies: a tenant user sees its own, platform staff see and manage all of them. */
         post: operations["tenants_suspend_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tenants/domains/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The company's domains: its subdomain and the custom domains its admins add and verify by DNS. */
-        get: operations["tenants_domains_list"];
-        put?: never;
-        /** @description Add a custom domain. It stays PENDING until the TXT record named in `verification` is published and seen by the verification job (or `verify/`). */
-        post: operations["tenants_domains_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tenants/domains/{id}/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The company's domains: its subdomain and the custom domains its admins add and verify by DNS. */
-        get: operations["tenants_domains_retrieve"];
-        put?: never;
-        post?: never;
-        /** @description The company's domains: its subdomain and the custom domains its admins add and verify by DNS. */
-        delete: operations["tenants_domains_destroy"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tenants/domains/{id}/verify/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** @description Look the TXT record up now; `status` and `last_error_code` tell the outcome. */
-        post: operations["tenants_domains_verify_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tenants/exports/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The company's data exports ("take your data with you"): company admins, also while suspended. */
-        get: operations["tenants_exports_list"];
-        put?: never;
-        /** @description Queue an export: a job builds a ZIP (JSON and CSV of the company, members, teams, tasks, comments and invoices, plus attachments and invoice PDFs) and notifies you. 409 `export_in_progress` while one is being built. */
-        post: operations["tenants_exports_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tenants/exports/{id}/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The company's data exports ("take your data with you"): company admins, also while suspended. */
-        get: operations["tenants_exports_retrieve"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tenants/exports/{id}/download/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description Download a ready export (409 `export_not_ready`, 410 `export_expired`). */
-        get: operations["tenants_exports_download_retrieve"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1300,8 +1200,7 @@ export interface paths {
         get: operations["tenants_members_retrieve"];
         put?: never;
         post?: never;
-        /** @description Remove the member from the company: deactivate, revoke their tokens, take them off their teams, and reassign (or unassign) their open tasks. History stays. The last active admin cannot be removed (409 `last_tenant_admin`). */
-        delete: operations["tenants_members_destroy"];
+        delete?: never;
         options?: never;
         head?: never;
         /** @description The company's users: everyone reads the list, company admins change roles and deactivate. */
@@ -1344,16 +1243,6 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
-        /**
-         * @description Refuse input fields that are unknown or read-only instead of silently ignoring them.
-         *
-         *     Clients cannot mass-assign `tenant`, `status`, `role`, `is_staff`, amounts or numbers: each
-         *     such attempt is a 400 naming the field.
-         */
-        AdminInviteRequest: {
-            /** Format: email */
-            email: string;
-        };
         Attachment: {
             readonly id: number;
             readonly task: number;
@@ -1388,8 +1277,6 @@ export interface components {
             readonly task: number;
             readonly author: components["schemas"]["UserBrief"];
             readonly body: string;
-            /** @description Team members the body mentions (@name or @e-mail). */
-            readonly mentions: components["schemas"]["Mention"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1419,39 +1306,17 @@ export interface components {
             host: string;
             is_primary?: boolean;
         };
-        /**
-         * @description Refuse input fields that are unknown or read-only instead of silently ignoring them.
-         *
-         *     Clients cannot mass-assign `tenant`, `status`, `role`, `is_staff`, amounts or numbers: each
-         *     such attempt is a 400 naming the field.
-         */
-        DomainCreateRequest: {
-            /** @description The domain, e.g. app.example.com. */
-            host: string;
+        /** @description The API's single error shape. */
+        Error: {
+            /** @description Machine-readable error code; the response lists the possible ones. */
+            code: string;
+            /** @description Human-readable explanation. */
+            detail: string;
+            /** @description Per-field messages (empty when the error is not about a field). */
+            fields: {
+                [key: string]: unknown;
+            };
         };
-        Export: {
-            readonly id: number;
-            readonly status: components["schemas"]["ExportStatusEnum"];
-            /** Format: email */
-            readonly requested_by: string;
-            readonly size: number;
-            /** Format: date-time */
-            readonly created_at: string;
-            /** Format: date-time */
-            readonly finished_at: string | null;
-            /** Format: date-time */
-            readonly expires_at: string | null;
-            readonly is_expired: boolean;
-            readonly error: string;
-        };
-        /**
-         * @description * `PENDING` - Queued
-         *     * `RUNNING` - Being built
-         *     * `READY` - Ready to download
-         *     * `FAILED` - Failed
-         * @enum {string}
-         */
-        ExportStatusEnum: "PENDING" | "RUNNING" | "READY" | "FAILED";
         Invitation: {
             readonly id: number;
             /** Format: email */
@@ -1536,11 +1401,6 @@ export interface components {
             readonly voided_at: string | null;
             readonly void_reason: string;
             readonly lines: components["schemas"]["InvoiceLine"][];
-            readonly credited_invoice: number | null;
-            /** @description The archived PDFs (as issued, paid, voided) with their SHA-256. */
-            readonly documents: components["schemas"]["InvoiceDocument"][];
-            /** @description SHA-256 of the PDF that `pdf/` serves now; null until it is archived (a draft has none). */
-            readonly pdf_sha256: string | null;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -1555,13 +1415,6 @@ export interface components {
             /** @default  */
             notes: string;
             lines: components["schemas"]["InvoiceLineInputRequest"][];
-        };
-        InvoiceDocument: {
-            readonly purpose: components["schemas"]["PurposeEnum"];
-            readonly sha256: string;
-            readonly size: number;
-            /** Format: date-time */
-            readonly created_at: string;
         };
         InvoiceLine: {
             readonly position: number;
@@ -1610,10 +1463,9 @@ export interface components {
          * @description * `FIRST` - First invoice
          *     * `RENEWAL` - Renewal
          *     * `MANUAL` - Manual
-         *     * `CREDIT` - Credit note
          * @enum {string}
          */
-        KindEnum: "FIRST" | "RENEWAL" | "MANUAL" | "CREDIT";
+        KindEnum: "FIRST" | "RENEWAL" | "MANUAL";
         /**
          * @description Refuse input fields that are unknown or read-only instead of silently ignoring them.
          *
@@ -1666,12 +1518,6 @@ export interface components {
             readonly date_joined: string;
             /** Format: date-time */
             readonly last_login: string | null;
-        };
-        Mention: {
-            id: number;
-            /** Format: email */
-            email: string;
-            name: string;
         };
         /**
          * @description * `BANK_TRANSFER` - Bank transfer
@@ -1782,46 +1628,6 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Comment"][];
-            /** @description True when the list holds more than 10,000 rows. */
-            count_is_capped?: boolean;
-        };
-        PaginatedDomainList: {
-            /**
-             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
-             * @example 123
-             */
-            count?: number;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?page=4
-             */
-            next?: string | null;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?page=2
-             */
-            previous?: string | null;
-            results: components["schemas"]["Domain"][];
-            /** @description True when the list holds more than 10,000 rows. */
-            count_is_capped?: boolean;
-        };
-        PaginatedExportList: {
-            /**
-             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
-             * @example 123
-             */
-            count?: number;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?page=4
-             */
-            next?: string | null;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?page=2
-             */
-            previous?: string | null;
-            results: components["schemas"]["Export"][];
             /** @description True when the list holds more than 10,000 rows. */
             count_is_capped?: boolean;
         };
@@ -2100,14 +1906,14 @@ export interface components {
             /** Format: email */
             email: string;
         };
-        /** @description Serializer for confirming a password reset attempt. */
+        /** @description Set a new password from an e-mailed link; an unknown uid and a wrong token answer alike. */
         PasswordResetConfirm: {
             new_password1: string;
             new_password2: string;
             uid: string;
             token: string;
         };
-        /** @description Serializer for confirming a password reset attempt. */
+        /** @description Set a new password from an e-mailed link; an unknown uid and a wrong token answer alike. */
         PasswordResetConfirmRequest: {
             new_password1: string;
             new_password2: string;
@@ -2327,13 +2133,6 @@ export interface components {
             readonly last_login: string | null;
         };
         /**
-         * @description * `ISSUED` - As issued
-         *     * `PAID` - Paid
-         *     * `VOID` - Voided or credited
-         * @enum {string}
-         */
-        PurposeEnum: "ISSUED" | "PAID" | "VOID";
-        /**
          * @description Refuse input fields that are unknown or read-only instead of silently ignoring them.
          *
          *     Clients cannot mass-assign `tenant`, `status`, `role`, `is_staff`, amounts or numbers: each
@@ -2361,10 +2160,6 @@ export interface components {
             /** @default  */
             contact_phone: string;
         };
-        Registration: {
-            tenant: components["schemas"]["Tenant"];
-            user: components["schemas"]["Profile"];
-        };
         /**
          * @description * `SUPER_ADMIN` - Super admin
          *     * `TENANT_ADMIN` - Tenant admin
@@ -2385,12 +2180,6 @@ export interface components {
             readonly plan: components["schemas"]["PlanBrief"];
             readonly next_plan: components["schemas"]["PlanBrief"];
             readonly status: components["schemas"]["SubscriptionStatusEnum"];
-            /** Format: decimal */
-            readonly price: string;
-            readonly currency: string;
-            readonly period: components["schemas"]["PeriodEnum"];
-            /** @description Bill the plan's current price from the next renewal (chosen by staff). */
-            readonly reprice_at_renewal: boolean;
             /** Format: date */
             readonly started_on: string;
             /** Format: date */
@@ -2478,8 +2267,6 @@ export interface components {
             readonly comment_count: number;
             /** @default 0 */
             readonly attachment_count: number;
-            /** @description Team members the description mentions (@name or @e-mail). */
-            readonly mentions: components["schemas"]["Mention"][];
         };
         TaskActivity: {
             readonly id: number;
@@ -2684,8 +2471,6 @@ export interface components {
             contact_name: string;
             /** @default  */
             contact_phone: string;
-            /** @description Invite the company's first admin (TENANT_ADMIN) at once; the invitation is e-mailed. */
-            admin_email?: string;
         };
         /**
          * @description * `TENANT_ADMIN` - Tenant admin
@@ -2732,8 +2517,6 @@ export interface components {
         /**
          * @description * `task_assigned` - Task assigned to you
          *     * `task_commented` - Comment on your task
-         *     * `mentioned` - You were mentioned
-         *     * `export_ready` - Data export ready
          *     * `team_invitation` - Team invitation
          *     * `payment_verified` - Payment verified
          *     * `payment_rejected` - Payment rejected
@@ -2748,7 +2531,7 @@ export interface components {
          *     * `tenant_reactivated` - Company reactivated
          * @enum {string}
          */
-        TypeEnum: "task_assigned" | "task_commented" | "mentioned" | "export_ready" | "team_invitation" | "payment_verified" | "payment_rejected" | "invoice_issued" | "invoice_due_soon" | "invoice_overdue" | "trial_ending" | "subscription_expired" | "tenant_approved" | "tenant_rejected" | "tenant_suspended" | "tenant_reactivated";
+        TypeEnum: "task_assigned" | "task_commented" | "team_invitation" | "payment_verified" | "payment_rejected" | "invoice_issued" | "invoice_due_soon" | "invoice_overdue" | "trial_ending" | "subscription_expired" | "tenant_approved" | "tenant_rejected" | "tenant_suspended" | "tenant_reactivated";
         Usage: {
             resource: string;
             /** Format: double */
@@ -2778,21 +2561,16 @@ export interface components {
          *     * `domain.added` - Domain added
          *     * `domain.updated` - Domain changed
          *     * `domain.removed` - Domain removed
-         *     * `domain.verified` - Domain verified
-         *     * `domain.verification_failed` - Domain verification failed
          *     * `invitation.created` - User invited
          *     * `invitation.revoked` - Invitation revoked
          *     * `invitation.accepted` - Invitation accepted
          *     * `member.updated` - Member changed
-         *     * `member.removed` - Member removed from the company
-         *     * `export.requested` - Data export requested
-         *     * `export.ready` - Data export built
-         *     * `export.failed` - Data export failed
          *     * `user.activated` - User activated
          *     * `user.deactivated` - User deactivated
          *     * `user.profile_updated` - Profile changed
          *     * `user.password_changed` - Password changed
          *     * `user.password_reset` - Password reset
+         *     * `user.logged_out_everywhere` - Logged out on every device
          *     * `user.preferences_updated` - Notification preferences changed
          *     * `plan.created` - Plan created
          *     * `plan.updated` - Plan changed
@@ -2800,7 +2578,6 @@ export interface components {
          *     * `subscription.cancelled` - Subscription cancelled
          *     * `subscription.extended` - Subscription extended
          *     * `subscription.plan_changed` - Subscription plan changed
-         *     * `subscription.repriced` - Renewal price set to the plan's current price
          *     * `subscription.renewed` - Subscription renewed
          *     * `subscription.past_due` - Subscription past due
          *     * `subscription.expired` - Subscription expired
@@ -2812,9 +2589,6 @@ export interface components {
          *     * `invoice.issued` - Invoice issued
          *     * `invoice.voided` - Invoice voided
          *     * `invoice.paid` - Invoice marked paid
-         *     * `invoice.credit_note_issued` - Credit note issued
-         *     * `bank_statement.imported` - Bank statement imported
-         *     * `bank_statement.line_confirmed` - Bank transfer confirmed from the statement
          *     * `team.created` - Team created
          *     * `team.updated` - Team changed
          *     * `team.archived` - Team archived
@@ -2834,7 +2608,7 @@ export interface components {
          *     * `attachment.deleted` - Attachment deleted
          * @enum {string}
          */
-        VerbEnum: "tenant.registered" | "tenant.created" | "tenant.updated" | "tenant.approved" | "tenant.rejected" | "tenant.suspended" | "tenant.reactivated" | "tenant.settings_updated" | "domain.added" | "domain.updated" | "domain.removed" | "domain.verified" | "domain.verification_failed" | "invitation.created" | "invitation.revoked" | "invitation.accepted" | "member.updated" | "member.removed" | "export.requested" | "export.ready" | "export.failed" | "user.activated" | "user.deactivated" | "user.profile_updated" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "plan.created" | "plan.updated" | "subscription.created" | "subscription.cancelled" | "subscription.extended" | "subscription.plan_changed" | "subscription.repriced" | "subscription.renewed" | "subscription.past_due" | "subscription.expired" | "subscription.ended" | "payment.submitted" | "payment.verified" | "payment.rejected" | "invoice.created" | "invoice.issued" | "invoice.voided" | "invoice.paid" | "invoice.credit_note_issued" | "bank_statement.imported" | "bank_statement.line_confirmed" | "team.created" | "team.updated" | "team.archived" | "team.member_added" | "team.member_removed" | "team_invitation.created" | "team_invitation.revoked" | "team_invitation.accepted" | "task.created" | "task.updated" | "task.moved" | "task.deleted" | "comment.created" | "comment.edited" | "comment.deleted" | "attachment.added" | "attachment.deleted";
+        VerbEnum: "tenant.registered" | "tenant.created" | "tenant.updated" | "tenant.approved" | "tenant.rejected" | "tenant.suspended" | "tenant.reactivated" | "tenant.settings_updated" | "domain.added" | "domain.updated" | "domain.removed" | "invitation.created" | "invitation.revoked" | "invitation.accepted" | "member.updated" | "user.activated" | "user.deactivated" | "user.profile_updated" | "user.password_changed" | "user.password_reset" | "user.logged_out_everywhere" | "user.preferences_updated" | "plan.created" | "plan.updated" | "subscription.created" | "subscription.cancelled" | "subscription.extended" | "subscription.plan_changed" | "subscription.renewed" | "subscription.past_due" | "subscription.expired" | "subscription.ended" | "payment.submitted" | "payment.verified" | "payment.rejected" | "invoice.created" | "invoice.issued" | "invoice.voided" | "invoice.paid" | "team.created" | "team.updated" | "team.archived" | "team.member_added" | "team.member_removed" | "team_invitation.created" | "team_invitation.revoked" | "team_invitation.accepted" | "task.created" | "task.updated" | "task.moved" | "task.deleted" | "comment.created" | "comment.edited" | "comment.deleted" | "attachment.added" | "attachment.deleted";
         /**
          * @description * `PENDING` - Pending
          *     * `VERIFIED` - Verified
@@ -2876,21 +2650,16 @@ export interface operations {
                  *     * `domain.added` - Domain added
                  *     * `domain.updated` - Domain changed
                  *     * `domain.removed` - Domain removed
-                 *     * `domain.verified` - Domain verified
-                 *     * `domain.verification_failed` - Domain verification failed
                  *     * `invitation.created` - User invited
                  *     * `invitation.revoked` - Invitation revoked
                  *     * `invitation.accepted` - Invitation accepted
                  *     * `member.updated` - Member changed
-                 *     * `member.removed` - Member removed from the company
-                 *     * `export.requested` - Data export requested
-                 *     * `export.ready` - Data export built
-                 *     * `export.failed` - Data export failed
                  *     * `user.activated` - User activated
                  *     * `user.deactivated` - User deactivated
                  *     * `user.profile_updated` - Profile changed
                  *     * `user.password_changed` - Password changed
                  *     * `user.password_reset` - Password reset
+                 *     * `user.logged_out_everywhere` - Logged out on every device
                  *     * `user.preferences_updated` - Notification preferences changed
                  *     * `plan.created` - Plan created
                  *     * `plan.updated` - Plan changed
@@ -2898,7 +2667,6 @@ export interface operations {
                  *     * `subscription.cancelled` - Subscription cancelled
                  *     * `subscription.extended` - Subscription extended
                  *     * `subscription.plan_changed` - Subscription plan changed
-                 *     * `subscription.repriced` - Renewal price set to the plan's current price
                  *     * `subscription.renewed` - Subscription renewed
                  *     * `subscription.past_due` - Subscription past due
                  *     * `subscription.expired` - Subscription expired
@@ -2910,9 +2678,6 @@ export interface operations {
                  *     * `invoice.issued` - Invoice issued
                  *     * `invoice.voided` - Invoice voided
                  *     * `invoice.paid` - Invoice marked paid
-                 *     * `invoice.credit_note_issued` - Credit note issued
-                 *     * `bank_statement.imported` - Bank statement imported
-                 *     * `bank_statement.line_confirmed` - Bank transfer confirmed from the statement
                  *     * `team.created` - Team created
                  *     * `team.updated` - Team changed
                  *     * `team.archived` - Team archived
@@ -2931,7 +2696,7 @@ export interface operations {
                  *     * `attachment.added` - Attachment added
                  *     * `attachment.deleted` - Attachment deleted
                  */
-                verb?: "attachment.added" | "attachment.deleted" | "bank_statement.imported" | "bank_statement.line_confirmed" | "comment.created" | "comment.deleted" | "comment.edited" | "domain.added" | "domain.removed" | "domain.updated" | "domain.verification_failed" | "domain.verified" | "export.failed" | "export.ready" | "export.requested" | "invitation.accepted" | "invitation.created" | "invitation.revoked" | "invoice.created" | "invoice.credit_note_issued" | "invoice.issued" | "invoice.paid" | "invoice.voided" | "member.removed" | "member.updated" | "payment.rejected" | "payment.submitted" | "payment.verified" | "plan.created" | "plan.updated" | "subscription.cancelled" | "subscription.created" | "subscription.ended" | "subscription.expired" | "subscription.extended" | "subscription.past_due" | "subscription.plan_changed" | "subscription.renewed" | "subscription.repriced" | "task.created" | "task.deleted" | "task.moved" | "task.updated" | "team.archived" | "team.created" | "team.member_added" | "team.member_removed" | "team.updated" | "team_invitation.accepted" | "team_invitation.created" | "team_invitation.revoked" | "tenant.approved" | "tenant.created" | "tenant.reactivated" | "tenant.registered" | "tenant.rejected" | "tenant.settings_updated" | "tenant.suspended" | "tenant.updated" | "user.activated" | "user.deactivated" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "user.profile_updated";
+                verb?: "attachment.added" | "attachment.deleted" | "comment.created" | "comment.deleted" | "comment.edited" | "domain.added" | "domain.removed" | "domain.updated" | "invitation.accepted" | "invitation.created" | "invitation.revoked" | "invoice.created" | "invoice.issued" | "invoice.paid" | "invoice.voided" | "member.updated" | "payment.rejected" | "payment.submitted" | "payment.verified" | "plan.created" | "plan.updated" | "subscription.cancelled" | "subscription.created" | "subscription.ended" | "subscription.expired" | "subscription.extended" | "subscription.past_due" | "subscription.plan_changed" | "subscription.renewed" | "task.created" | "task.deleted" | "task.moved" | "task.updated" | "team.archived" | "team.created" | "team.member_added" | "team.member_removed" | "team.updated" | "team_invitation.accepted" | "team_invitation.created" | "team_invitation.revoked" | "tenant.approved" | "tenant.created" | "tenant.reactivated" | "tenant.registered" | "tenant.rejected" | "tenant.settings_updated" | "tenant.suspended" | "tenant.updated" | "user.activated" | "user.deactivated" | "user.logged_out_everywhere" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "user.profile_updated";
             };
             header?: never;
             path?: never;
@@ -2945,6 +2710,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedActivityLogList"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -2972,6 +2773,60 @@ export interface operations {
                     "application/json": components["schemas"]["PasswordChanged"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     auth_login_create: {
@@ -2995,6 +2850,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Login"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. Codes: `throttled`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3022,6 +2922,115 @@ export interface operations {
                     "application/json": components["schemas"]["Detail"];
                 };
             };
+            /** @description The request is not valid. Codes: `token_not_valid`, `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_logout_everywhere_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     auth_password_reset_create: {
@@ -3045,6 +3054,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PasswordReset"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. Codes: `throttled`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3072,6 +3126,51 @@ export interface operations {
                     "application/json": components["schemas"]["PasswordResetConfirm"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. Codes: `throttled`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     auth_profile_retrieve: {
@@ -3089,6 +3188,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Profile"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3116,15 +3242,66 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     auth_register_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3136,12 +3313,57 @@ export interface operations {
             };
         };
         responses: {
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Registration"];
+                    "application/json": components["schemas"]["Detail"];
+                };
+            };
+            /** @description The request is not valid. Codes: `required`, `invalid`, `password_too_weak`, `subdomain_invalid`, `subdomain_reserved`, `subdomain_taken`, `unknown_field`, `read_only_field`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict`, `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. Codes: `throttled`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3163,6 +3385,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SubdomainAvailability"];
+                };
+            };
+            /** @description Too many requests. Codes: `throttled`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3190,6 +3430,60 @@ export interface operations {
                     "application/json": components["schemas"]["TenantTokenRefresh"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     notifications_list: {
@@ -3206,8 +3500,6 @@ export interface operations {
                 /**
                  * @description * `task_assigned` - Task assigned to you
                  *     * `task_commented` - Comment on your task
-                 *     * `mentioned` - You were mentioned
-                 *     * `export_ready` - Data export ready
                  *     * `team_invitation` - Team invitation
                  *     * `payment_verified` - Payment verified
                  *     * `payment_rejected` - Payment rejected
@@ -3221,7 +3513,7 @@ export interface operations {
                  *     * `tenant_suspended` - Company suspended
                  *     * `tenant_reactivated` - Company reactivated
                  */
-                type?: "export_ready" | "invoice_due_soon" | "invoice_issued" | "invoice_overdue" | "mentioned" | "payment_rejected" | "payment_verified" | "subscription_expired" | "task_assigned" | "task_commented" | "team_invitation" | "tenant_approved" | "tenant_reactivated" | "tenant_rejected" | "tenant_suspended" | "trial_ending";
+                type?: "invoice_due_soon" | "invoice_issued" | "invoice_overdue" | "payment_rejected" | "payment_verified" | "subscription_expired" | "task_assigned" | "task_commented" | "team_invitation" | "tenant_approved" | "tenant_reactivated" | "tenant_rejected" | "tenant_suspended" | "trial_ending";
             };
             header?: never;
             path?: never;
@@ -3237,15 +3529,48 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedNotificationPageList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     notifications_mark_read_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this notification. */
                 id: number;
@@ -3262,15 +3587,75 @@ export interface operations {
                     "application/json": components["schemas"]["Notification"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     notifications_mark_all_read_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3282,6 +3667,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MarkedRead"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3300,8 +3739,6 @@ export interface operations {
                 /**
                  * @description * `task_assigned` - Task assigned to you
                  *     * `task_commented` - Comment on your task
-                 *     * `mentioned` - You were mentioned
-                 *     * `export_ready` - Data export ready
                  *     * `team_invitation` - Team invitation
                  *     * `payment_verified` - Payment verified
                  *     * `payment_rejected` - Payment rejected
@@ -3315,7 +3752,7 @@ export interface operations {
                  *     * `tenant_suspended` - Company suspended
                  *     * `tenant_reactivated` - Company reactivated
                  */
-                type?: "export_ready" | "invoice_due_soon" | "invoice_issued" | "invoice_overdue" | "mentioned" | "payment_rejected" | "payment_verified" | "subscription_expired" | "task_assigned" | "task_commented" | "team_invitation" | "tenant_approved" | "tenant_reactivated" | "tenant_rejected" | "tenant_suspended" | "trial_ending";
+                type?: "invoice_due_soon" | "invoice_issued" | "invoice_overdue" | "payment_rejected" | "payment_verified" | "subscription_expired" | "task_assigned" | "task_commented" | "team_invitation" | "tenant_approved" | "tenant_reactivated" | "tenant_rejected" | "tenant_suspended" | "trial_ending";
             };
             header?: never;
             path?: never;
@@ -3329,6 +3766,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedNotificationPreferenceList"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3347,8 +3820,6 @@ export interface operations {
                 /**
                  * @description * `task_assigned` - Task assigned to you
                  *     * `task_commented` - Comment on your task
-                 *     * `mentioned` - You were mentioned
-                 *     * `export_ready` - Data export ready
                  *     * `team_invitation` - Team invitation
                  *     * `payment_verified` - Payment verified
                  *     * `payment_rejected` - Payment rejected
@@ -3362,7 +3833,7 @@ export interface operations {
                  *     * `tenant_suspended` - Company suspended
                  *     * `tenant_reactivated` - Company reactivated
                  */
-                type?: "export_ready" | "invoice_due_soon" | "invoice_issued" | "invoice_overdue" | "mentioned" | "payment_rejected" | "payment_verified" | "subscription_expired" | "task_assigned" | "task_commented" | "team_invitation" | "tenant_approved" | "tenant_reactivated" | "tenant_rejected" | "tenant_suspended" | "trial_ending";
+                type?: "invoice_due_soon" | "invoice_issued" | "invoice_overdue" | "payment_rejected" | "payment_verified" | "subscription_expired" | "task_assigned" | "task_commented" | "team_invitation" | "tenant_approved" | "tenant_reactivated" | "tenant_rejected" | "tenant_suspended" | "trial_ending";
             };
             header?: never;
             path?: never;
@@ -3384,6 +3855,60 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedNotificationPreferenceList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_billing_dashboard_retrieve: {
@@ -3401,6 +3926,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3438,15 +3990,48 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedInvoiceList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_invoices_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3464,6 +4049,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3488,6 +4127,42 @@ export interface operations {
                     "application/json": components["schemas"]["Invoice"];
                 };
             };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_invoices_pdf_retrieve: {
@@ -3508,6 +4183,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -3551,15 +4262,48 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedPaymentList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_payments_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3575,6 +4319,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3599,6 +4397,42 @@ export interface operations {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_payments_proof_retrieve: {
@@ -3620,15 +4454,48 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_payments_verify_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 id: number;
             };
@@ -3648,6 +4515,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3670,6 +4600,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Plan"][];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3708,15 +4674,48 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedInvoiceList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_staff_invoices_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3734,6 +4733,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3758,15 +4811,48 @@ export interface operations {
                     "application/json": components["schemas"]["Invoice"];
                 };
             };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_staff_invoices_mark_paid_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this invoice. */
                 id: number;
@@ -3781,6 +4867,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3804,15 +4953,48 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_staff_invoices_void_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this invoice. */
                 id: number;
@@ -3833,6 +5015,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3877,6 +5122,42 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedPaymentList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_staff_payments_retrieve: {
@@ -3897,6 +5178,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3920,15 +5237,48 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_staff_payments_verify_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this payment. */
                 id: number;
@@ -3949,6 +5299,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3990,6 +5403,42 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedSubscriptionList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_staff_subscriptions_retrieve: {
@@ -4012,15 +5461,48 @@ export interface operations {
                     "application/json": components["schemas"]["Subscription"];
                 };
             };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_staff_subscriptions_cancel_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this subscription. */
                 id: number;
@@ -4043,15 +5525,75 @@ export interface operations {
                     "application/json": components["schemas"]["Subscription"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_staff_subscriptions_extend_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this subscription. */
                 id: number;
@@ -4072,6 +5614,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -4112,15 +5717,48 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedSubscriptionList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_subscriptions_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -4138,6 +5776,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -4162,15 +5854,48 @@ export interface operations {
                     "application/json": components["schemas"]["Subscription"];
                 };
             };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_subscriptions_cancel_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this subscription. */
                 id: number;
@@ -4193,15 +5918,75 @@ export interface operations {
                     "application/json": components["schemas"]["Subscription"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     subscriptions_subscriptions_change_plan_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this subscription. */
                 id: number;
@@ -4222,6 +6007,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -4272,15 +6120,48 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTaskList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasks_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -4298,6 +6179,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -4322,6 +6257,42 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasks_destroy: {
@@ -4342,6 +6313,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -4369,6 +6394,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -4422,6 +6510,51 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTaskActivityList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasks_attachments_list: {
@@ -4473,15 +6606,57 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedAttachmentList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasks_attachments_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this task. */
                 id: number;
@@ -4500,6 +6675,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Attachment"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -4525,6 +6763,42 @@ export interface operations {
                     "application/json": components["schemas"]["Attachment"];
                 };
             };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasks_attachments_destroy: {
@@ -4547,6 +6821,60 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasks_attachments_download_retrieve: {
@@ -4568,6 +6896,42 @@ export interface operations {
                 };
                 content: {
                     "application/octet-stream": string;
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -4621,15 +6985,57 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedCommentList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasks_comments_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this task. */
                 id: number;
@@ -4650,6 +7056,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Comment"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -4673,6 +7142,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -4703,15 +7226,75 @@ export interface operations {
                     "application/json": components["schemas"]["Comment"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasks_move_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this task. */
                 id: number;
@@ -4734,6 +7317,69 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tasks_board_retrieve: {
@@ -4753,6 +7399,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -4784,15 +7457,48 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTeamList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     teams_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -4810,6 +7516,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -4834,6 +7594,42 @@ export interface operations {
                     "application/json": components["schemas"]["Team"];
                 };
             };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     teams_destroy: {
@@ -4854,6 +7650,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -4883,15 +7733,75 @@ export interface operations {
                     "application/json": components["schemas"]["Team"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     teams_add_member_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this team. */
                 id: number;
@@ -4912,6 +7822,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TeamMember"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -4946,15 +7919,57 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTeamMemberList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     teams_remove_member_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this team. */
                 id: number;
@@ -4975,6 +7990,69 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -5005,15 +8083,48 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTeamInvitationList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     teams_invitations_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -5031,6 +8142,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TeamInvitation"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -5054,15 +8219,66 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     teams_invitations_accept_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -5080,6 +8296,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TeamMember"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -5117,15 +8387,48 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTenantList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tenants_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -5143,6 +8446,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Tenant"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -5165,6 +8522,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Tenant"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -5195,15 +8588,75 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tenants_approve_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this company. */
                 id: number;
@@ -5220,35 +8673,67 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-        };
-    };
-    tenants_invite_admin_create: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                /** @description A unique integer value identifying this company. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AdminInviteRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["AdminInviteRequest"];
-                "multipart/form-data": components["schemas"]["AdminInviteRequest"];
-            };
-        };
-        responses: {
-            201: {
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Invitation"];
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -5256,10 +8741,7 @@ export interface operations {
     tenants_reactivate_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this company. */
                 id: number;
@@ -5274,6 +8756,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Tenant"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -5281,10 +8826,7 @@ export interface operations {
     tenants_reject_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this company. */
                 id: number;
@@ -5305,6 +8847,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Tenant"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -5312,10 +8917,7 @@ export interface operations {
     tenants_suspend_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description A unique integer value identifying this company. */
                 id: number;
@@ -5338,222 +8940,68 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-        };
-    };
-    tenants_domains_list: {
-        parameters: {
-            query?: {
-                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
-                cursor?: string;
-                /** @description Which field to use when ordering the results. */
-                ordering?: string;
-                /** @description A page number within the paginated result set. */
-                page?: number;
-                /** @description Number of results to return per page. */
-                page_size?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedDomainList"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-        };
-    };
-    tenants_domains_create: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DomainCreateRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["DomainCreateRequest"];
-                "multipart/form-data": components["schemas"]["DomainCreateRequest"];
-            };
-        };
-        responses: {
-            201: {
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Domain"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-        };
-    };
-    tenants_domains_retrieve: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A unique integer value identifying this domain. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Domain"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-        };
-    };
-    tenants_domains_destroy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A unique integer value identifying this domain. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description No response body */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    tenants_domains_verify_create: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                /** @description A unique integer value identifying this domain. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Domain"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-        };
-    };
-    tenants_exports_list: {
-        parameters: {
-            query?: {
-                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
-                cursor?: string;
-                /** @description Which field to use when ordering the results. */
-                ordering?: string;
-                /** @description A page number within the paginated result set. */
-                page?: number;
-                /** @description Number of results to return per page. */
-                page_size?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedExportList"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-        };
-    };
-    tenants_exports_create: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            201: {
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Export"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
-        };
-    };
-    tenants_exports_retrieve: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A unique integer value identifying this tenant export. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Export"];
+                    "application/json": components["schemas"]["Error"];
                 };
-            };
-        };
-    };
-    tenants_exports_download_retrieve: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A unique integer value identifying this tenant export. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The ZIP, as an attachment. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
         };
     };
@@ -5583,15 +9031,48 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedInvitationList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tenants_invitations_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -5609,6 +9090,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -5632,15 +9167,66 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tenants_invitations_accept_create: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -5658,6 +9244,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Profile"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests. Codes: `throttled`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -5696,6 +9327,42 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedMemberList"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tenants_members_retrieve: {
@@ -5718,29 +9385,41 @@ export interface operations {
                     "application/json": components["schemas"]["Member"];
                 };
             };
-        };
-    };
-    tenants_members_destroy: {
-        parameters: {
-            query?: {
-                /** @description Same as the body field. */
-                reassign_to?: number;
-            };
-            header?: never;
-            path: {
-                /** @description A unique integer value identifying this user. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description No response body */
-            204: {
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -5770,6 +9449,69 @@ export interface operations {
                     "application/json": components["schemas"]["Member"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     tenants_settings_retrieve: {
@@ -5787,6 +9529,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TenantSettings"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -5812,6 +9581,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TenantSettings"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
