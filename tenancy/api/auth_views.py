@@ -213,6 +213,10 @@ class PasswordResetView(AuthGateMixin, rest_auth_views.PasswordResetView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "password_reset"
 
+    @extend_schema(responses={200: DETAIL})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
 
 class PasswordResetConfirmView(AuthGateMixin, rest_auth_views.PasswordResetConfirmView):
     """Set a new password from the e-mailed uid and token."""
@@ -221,6 +225,8 @@ class PasswordResetConfirmView(AuthGateMixin, rest_auth_views.PasswordResetConfi
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "password_reset"
 
+    @extend_schema(responses={200: DETAIL, **error_responses({400: ["reset_link_invalid", "password_mismatch",
+                                                                  "password_too_short", "password_too_common"]})})
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
