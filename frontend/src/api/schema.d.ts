@@ -1901,18 +1901,6 @@ export interface components {
             access: string;
             refresh: string;
         };
-        /** @description Send the reset link to the separate frontend rather than to a Django page. */
-        PasswordReset: {
-            /** Format: email */
-            email: string;
-        };
-        /** @description Set a new password from an e-mailed link; an unknown uid and a wrong token answer alike. */
-        PasswordResetConfirm: {
-            new_password1: string;
-            new_password2: string;
-            uid: string;
-            token: string;
-        };
         /** @description Set a new password from an e-mailed link; an unknown uid and a wrong token answer alike. */
         PasswordResetConfirmRequest: {
             new_password1: string;
@@ -3053,7 +3041,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PasswordReset"];
+                    "application/json": components["schemas"]["Detail"];
                 };
             };
             /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
@@ -3123,10 +3111,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PasswordResetConfirm"];
+                    "application/json": components["schemas"]["Detail"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `reset_link_invalid`, `password_mismatch`, `password_too_short`, `password_too_common`, `invalid`, `parse_error`. */
             400: {
                 headers: {
                     [name: string]: unknown;
