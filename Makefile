@@ -21,7 +21,7 @@ NPM := npm --prefix $(FRONTEND) --no-fund --no-audit --loglevel=error
 # The deploy files are checked with Debian's own nginx and systemd-analyze (make deploy-check).
 DEPLOY_PACKAGES := nginx systemd openssl redis-server
 
-.PHONY: run test setup system-deps browser-deps node-deps deploy-deps venv migrate seed serve worker beat lint \
+.PHONY: fuzz run test setup system-deps browser-deps node-deps deploy-deps venv migrate seed serve worker beat lint \
 	check clean frontend frontend-deps frontend-types frontend-types-check frontend-test \
 	release build prod deploy-check faults outbox-relay bench bench-bank
 
@@ -140,6 +140,13 @@ test: system-deps browser-deps venv frontend frontend-test ## the portal's unit 
 
 bench: venv ## 10k vs 1M tasks on MariaDB behind gunicorn: the scale table, EXPLAINs, export timings (README)
 	$(PY) bench/run.py | tee bench/latest.md
+
+# The OpenAPI contract fuzzed harder than in the suite (which sends >= 2,000 requests): needs MariaDB.
+FUZZ_DATABASE_URL ?= mysql://root@127.0.0.1:3306/saas
+FUZZ_EXAMPLES ?= 60
+fuzz: venv ## schemathesis over every API operation, FUZZ_EXAMPLES per operation and mode, on MariaDB
+	DATABASE_URL=$(FUZZ_DATABASE_URL) CONTRACT_EXAMPLES=$(FUZZ_EXAMPLES) CONTRACT_MIN_REQUESTS=0 CONTRACT_TIMEOUT=7200 \
+	  $(VENV)/bin/pytest -p no:randomly -s project/tests/test_api_contract.py
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tenancy.security.SecurityHeadersMiddleware",
     "project.portal.PortalWhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "project.db_router.ReplicaPinMiddleware",
@@ -335,7 +336,13 @@ REST_AUTH = {
     "OLD_PASSWORD_FIELD_ENABLED": True,
     "LOGOUT_ON_PASSWORD_CHANGE": False,
 }
+# The schema and Swagger UI: public by default; API_DOCS_PUBLIC=false keeps them to platform staff (a staff
+# session in the control panel, or a staff token).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
 SPECTACULAR_SETTINGS = {
+    "SERVE_PERMISSIONS": ["tenancy.security.ApiDocsPermission"],
+    "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication",
+                             "tenancy.authentication.TenantJWTAuthentication"],
     "TITLE": "SaaS Platform tenant API",
     "DESCRIPTION": "Software B: the REST API used by tenant companies' frontends.",
     "VERSION": "1.0.0",

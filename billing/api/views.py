@@ -29,8 +29,9 @@ from billing.services import subscriptions as subscription_services
 from billing.services.documents import invoice_pdf_bytes
 from tenancy.api.base import ApprovalGateMixin, TenantModelViewSet, get_request_tenant
 from tenancy.api.filters import IdFilter
+from tenancy.api.schema import file_responses
 from tenancy.exceptions import NotFound
-from tenancy.files import attachment_response
+from tenancy.files import IMAGE_AND_PDF, attachment_response
 from tenancy.permissions import ACTIVE_OR_SUSPENDED, EVERY_STATE, IsSuperAdmin, IsTenantAdmin
 
 BINARY = OpenApiResponse(description="The file, as an attachment.")
@@ -152,7 +153,7 @@ class PaymentViewSet(BillingGateMixin, TenantModelViewSet):
         return Response(s.PaymentSerializer(self.get_queryset().get(pk=payment.pk)).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): BINARY})
+    @extend_schema(responses=file_responses(sorted(IMAGE_AND_PDF), "The payment proof, as an attachment."))
     @action(detail=True, methods=["get"])
     def proof(self, request, pk=None):
         return _proof_response(self.get_object())
@@ -234,7 +235,7 @@ class StaffPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Staf
                                                       reason=data.validated_data["reason"])
         return Response(s.PaymentSerializer(self.get_queryset().get(pk=payment.pk)).data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): BINARY})
+    @extend_schema(responses=file_responses(sorted(IMAGE_AND_PDF), "The payment proof, as an attachment."))
     @action(detail=True, methods=["get"])
     def proof(self, request, pk=None):
         return _proof_response(self.get_object())

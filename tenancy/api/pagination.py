@@ -1,5 +1,7 @@
 """List pagination: bounded page numbers by default, keyset cursors (`?cursor=`) for going deep.
 
+A bad `page` or `page_size` (not a whole number in range, e.g. `page_size=null`) is a 400.
+
 Page numbers need a COUNT and an OFFSET, both proportional to the table: the count stops at COUNT_CAP
 (`count_is_capped` says so) and pages end there. A cursor reads from an index position instead, so
 page 1,000 costs what page 1 costs; `?cursor=` (empty) starts at the beginning, and each page's
@@ -13,6 +15,7 @@ from django.core.paginator import InvalidPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.functional import cached_property
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from tenancy.exceptions import NotFound, ServiceError
@@ -75,6 +78,16 @@ class _Cursor(pagination.CursorPagination):
                                fields={"cursor": ["Invalid cursor."]}) from exc
 
 
+def _positive(request, name: str, *, maximum: int | None = None) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
+        limit = f" from 1 to {maximum}" if maximum is not None else " of at least 1"
+        raise ValidationError({name: [f"Give a whole number{limit}."]}, code=f"invalid_{name}")
+    return int(raw)
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     """Page numbers with a capped count; `?cursor=` switches the same list to keyset pagination."""
 
@@ -86,6 +99,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return CURSOR_PARAM in request.query_params
 
     def paginate_queryset(self, queryset, request, view=None):
+        _positive(request, self.page_size_query_param, maximum=self.max_page_size)
+        if not self._uses_cursor(request):
+            _positive(request, self.page_query_param)
         if self._uses_cursor(request):
             self._cursor = _Cursor()
             self._cursor.page_size = self.get_page_size(request)
@@ -127,7 +143,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return page
 
     def get_schema_operation_parameters(self, view):
-        return [*super().get_schema_operation_parameters(view), {
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return [*parameters, {
             "name": CURSOR_PARAM, "required": False, "in": "query",
             "description": ("Keyset pagination for deep lists: pass it empty for the first page, then follow "
                             "`next`/`previous`. Pages are stable while rows are added; `count` is not returned. "

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from drf_spectacular import openapi
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import permissions, serializers
 
 
@@ -70,8 +70,42 @@ def error_responses(errors: dict[int, Iterable[str]]) -> dict[int, ErrorResponse
     return {status: ErrorResponse(status, codes) for status, codes in errors.items()}
 
 
+def _source_is_nullable(model, source: str) -> bool:
+    """Tell whether following `source` (e.g. "assignee" or "task.team.name") from `model` can meet a NULL."""
+    for name in source.split("."):
+        try:
+            model_field = model._meta.get_field(name)
+        except Exception:  # noqa: BLE001 - a property or method: the serializer says what it returns
+            return False
+        if getattr(model_field, "null", False):
+            return True
+        model = getattr(model_field, "related_model", None)
+        if model is None:
+            return False
+    return False
+
+
+def file_responses(content_types: Iterable[str], description: str = "The file, as an attachment.") -> dict:
+    """Document a download under each content type it can really be served with."""
+    from drf_spectacular.types import OpenApiTypes
+
+    return {(200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description=description)
+            for content_type in content_types}
+
+
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's AutoSchema plus the error responses every operation can give."""
+    """drf-spectacular's AutoSchema plus the error responses every operation can give.
+
+    It also marks nullable what can really be null: a nested object or a dotted source read through a
+    nullable foreign key (an unassigned task's `assignee`, a subscription's `next_plan`).
+    """
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        parent_model = getattr(getattr(field.parent, "Meta", None), "model", None)
+        if (direction == "response" and parent_model is not None and not field.allow_null
+                and field.source not in (None, "*") and _source_is_nullable(parent_model, field.source)):
+            field.allow_null = True
+        return super()._map_serializer_field(field, direction, bypass_extensions)
 
     def _requires_authentication(self) -> bool:
         return not any(isinstance(permission, permissions.AllowAny) for permission in self.view.get_permissions())
@@ -80,14 +114,17 @@ class AutoSchema(openapi.AutoSchema):
         """Return the statuses and codes this operation can answer whatever the endpoint."""
         errors: dict[int, list[str]] = {}
         has_body = self.method in ("POST", "PUT", "PATCH")
-        has_query = bool(self._get_filter_parameters() or self._get_pagination_parameters())
+        paginated = self.method == "GET" and bool(self._get_pagination_parameters())
+        declared_query = any(isinstance(parameter, OpenApiParameter) and parameter.location == OpenApiParameter.QUERY
+                             for parameter in self.get_override_parameters())
+        has_query = bool(self._get_filter_parameters()) or paginated or declared_query
         if has_body or has_query or self.method == "DELETE":
-            errors[400] = ["invalid", "parse_error"]
+            errors[400] = ["invalid", "parse_error"] + (["invalid_page", "invalid_page_size"] if paginated else [])
         if self._requires_authentication():
             errors[401] = AUTHENTICATION_CODES
             errors[403] = PROTECTED_403_CODES
-        if "{" in self.path:
-            errors[404] = ["not_found"]
+        if "{" in self.path or paginated:
+            errors[404] = ["not_found"]  # (for a list: a page beyond the last)
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             errors[409] = ["conflict_retry"]
         if has_body:

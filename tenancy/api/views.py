@@ -13,6 +13,7 @@ from tenancy import selectors
 from tenancy.api import serializers as s
 from tenancy.api.base import ApprovalGateMixin, TenantScopedViewSet, get_request_tenant
 from tenancy.api.filters import IdFilter
+from tenancy.api.schema import error_responses
 from tenancy.exceptions import NotFound
 from tenancy.files import attachment_response
 from tenancy.models import ActivityLog, Domain, Notification, TenantExport, TenantInvitation, TenantSettings, User
@@ -145,7 +146,9 @@ class InvitationAcceptView(ApprovalGateMixin, APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "invitation_accept"
 
-    @extend_schema(request=s.InvitationAcceptSerializer, responses={201: s.ProfileSerializer})
+    @extend_schema(request=s.InvitationAcceptSerializer, responses={201: s.ProfileSerializer, **error_responses({
+        400: ["invitation_used", "invitation_revoked", "invitation_expired", "password_too_weak"],
+        404: ["invitation_invalid"], 409: ["email_taken"]})})
     def post(self, request):
         data = s.InvitationAcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -340,9 +343,10 @@ class NotificationViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         return Response({"marked": marked})
 
     @extend_schema(methods=["GET"], responses=s.NotificationPreferenceSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=s.NotificationPreferenceSerializer(many=True))
     @extend_schema(methods=["PATCH"], request=s.NotificationPreferencesUpdateSerializer,
                    responses=s.NotificationPreferenceSerializer(many=True))
-    @action(detail=False, methods=["get", "patch"])
+    @action(detail=False, methods=["get", "patch"], pagination_class=None, filter_backends=[])
     def preferences(self, request):
         if request.method == "PATCH":
             data = s.NotificationPreferencesUpdateSerializer(data=request.data)

@@ -57,3 +57,36 @@ def test_declared_codes_are_merged_with_the_shared_ones():
     assert isinstance(declared[400], ErrorResponse)
     assert declared[400].codes == ["email_taken", "password_too_weak"]
     assert "`email_taken`, `password_too_weak`" in declared[400].description
+
+
+def _response_schema(schema, path, method="get", status="200"):
+    content = schema["paths"][path][method]["responses"][status]["content"]
+    return next(iter(content.values()))["schema"]
+
+
+def _component(schema, ref_or_schema):
+    ref = ref_or_schema.get("$ref") or ref_or_schema.get("allOf", [{}])[0].get("$ref")
+    return schema["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else ref_or_schema
+
+
+def test_the_schema_says_what_the_api_answers(schema):
+    preferences = _response_schema(schema, "/api/notifications/preferences/")
+    assert preferences["type"] == "array"
+    reset = _component(schema, _response_schema(schema, "/api/auth/password-reset/", "post"))
+    assert set(reset["properties"]) == {"detail"}
+    task = schema["components"]["schemas"]["Task"]["properties"]
+    for name in ("assignee", "creator"):
+        assert task[name].get("nullable") is True, name
+    subscription = schema["components"]["schemas"]["Subscription"]["properties"]
+    assert subscription["next_plan"].get("nullable") is True
+    download = schema["paths"]["/api/tasks/{id}/attachments/{attachment_id}/download/"]["get"]["responses"]["200"]
+    assert {"image/png", "application/pdf", "application/octet-stream"} <= set(download["content"])
+    page_size = next(p for p in schema["paths"]["/api/tasks/"]["get"]["parameters"] if p["name"] == "page_size")
+    assert page_size["schema"]["minimum"] == 1 and page_size["schema"]["maximum"] == 100
+
+
+@pytest.mark.parametrize("query", ["page_size=null", "page_size=0", "page_size=101", "page=0", "page=abc"])
+def test_bad_page_parameters_are_400(api, tenant_admin, query):
+    response = api(tenant_admin).get(f"/api/tenants/members/?{query}")
+    assert response.status_code == 400
+    assert response.json()["code"] in ("invalid_page", "invalid_page_size")

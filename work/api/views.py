@@ -8,8 +8,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from tenancy.api.base import TenantScopedViewSet
+from tenancy.api.schema import error_responses, file_responses
 from tenancy.exceptions import ServiceError
-from tenancy.files import attachment_response
+from tenancy.files import SERVED_AS_IS, attachment_response
 from tenancy.permissions import ACTIVE_OR_SUSPENDED, IsManager
 from work import selectors
 from work.api import serializers as s
@@ -124,7 +125,9 @@ class TeamInvitationViewSet(mixins.ListModelMixin, TenantScopedViewSet):
                                                           invitation=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=s.TeamInvitationAcceptSerializer, responses={201: s.TeamMemberSerializer})
+    @extend_schema(request=s.TeamInvitationAcceptSerializer, responses={201: s.TeamMemberSerializer, **error_responses({
+        400: ["invitation_used", "invitation_revoked", "invitation_expired", "not_invitee"],
+        404: ["invitation_invalid"], 409: ["team_archived", "already_member"]})})
     @action(detail=False, methods=["post"])
     def accept(self, request):
         data = s.TeamInvitationAcceptSerializer(data=request.data)
@@ -173,7 +176,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(parameters=[OpenApiParameter("team", OpenApiTypes.INT, required=True)],
-                   responses=s.BoardSerializer)
+                   responses={200: s.BoardSerializer, **error_responses({400: ["team_required"], 404: ["not_found"]})})
     @action(detail=False, methods=["get"])
     def board(self, request):
         team_id = selectors.as_id(request.query_params.get("team", ""))
@@ -250,7 +253,9 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(s.AttachmentSerializer(attachment).data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}, parameters=[ATTACHMENT_ID])
+    @extend_schema(responses=file_responses([*sorted(SERVED_AS_IS), "application/octet-stream"],
+                                            "The file, as an attachment (other types as opaque bytes)."),
+                   parameters=[ATTACHMENT_ID])
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[^/.]+)/download")
     def attachment_download(self, request, pk=None, attachment_id=None):
         task = self.get_object()
