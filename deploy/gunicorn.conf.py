@@ -3,6 +3,11 @@
 import multiprocessing
 import os
 
+import gunicorn.http.wsgi
+
+# No "Server: gunicorn/<version>" banner (nginx in front answers with its own, without a version).
+gunicorn.http.wsgi.SERVER = ""
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
