@@ -1232,7 +1232,7 @@ export interface components {
         ActivityLog: {
             readonly id: number;
             /** Format: email */
-            readonly actor: string;
+            readonly actor: string | null;
             readonly verb: components["schemas"]["VerbEnum"];
             readonly object_type: string;
             readonly object_id: string;
@@ -1249,7 +1249,7 @@ export interface components {
             readonly original_name: string;
             readonly size: number;
             readonly content_type: string;
-            readonly uploader: components["schemas"]["UserBrief"];
+            readonly uploader: components["schemas"]["UserBrief"] | null;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -1275,7 +1275,7 @@ export interface components {
         Comment: {
             readonly id: number;
             readonly task: number;
-            readonly author: components["schemas"]["UserBrief"];
+            readonly author: components["schemas"]["UserBrief"] | null;
             readonly body: string;
             /** Format: date-time */
             readonly created_at: string;
@@ -1325,7 +1325,7 @@ export interface components {
             /** Format: date-time */
             readonly expires_at: string;
             /** Format: email */
-            readonly invited_by: string;
+            readonly invited_by: string | null;
             /** Format: date-time */
             readonly accepted_at: string | null;
             /** Format: date-time */
@@ -1400,7 +1400,7 @@ export interface components {
             /** Format: date-time */
             readonly voided_at: string | null;
             readonly void_reason: string;
-            readonly lines: components["schemas"]["InvoiceLine"][];
+            readonly lines: components["schemas"]["InvoiceLine"][] | null;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -1711,26 +1711,6 @@ export interface components {
             /** @description True when the list holds more than 10,000 rows. */
             count_is_capped?: boolean;
         };
-        PaginatedNotificationPreferenceList: {
-            /**
-             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
-             * @example 123
-             */
-            count?: number;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?page=4
-             */
-            next?: string | null;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?page=2
-             */
-            previous?: string | null;
-            results: components["schemas"]["NotificationPreference"][];
-            /** @description True when the list holds more than 10,000 rows. */
-            count_is_capped?: boolean;
-        };
         PaginatedPaymentList: {
             /**
              * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
@@ -2008,7 +1988,7 @@ export interface components {
             readonly id: number;
             readonly tenant: number;
             readonly invoice: number;
-            readonly invoice_number: string;
+            readonly invoice_number: string | null;
             readonly subscription: number | null;
             /** Format: decimal */
             readonly amount: string;
@@ -2109,7 +2089,7 @@ export interface components {
             last_name?: string;
             readonly role: components["schemas"]["RoleEnum"];
             readonly tenant: number | null;
-            readonly tenant_name: string;
+            readonly tenant_name: string | null;
             /**
              * Staff status
              * @description Designates whether the user can log into this admin site.
@@ -2166,7 +2146,7 @@ export interface components {
             readonly id: number;
             readonly tenant: number;
             readonly plan: components["schemas"]["PlanBrief"];
-            readonly next_plan: components["schemas"]["PlanBrief"];
+            readonly next_plan: components["schemas"]["PlanBrief"] | null;
             readonly status: components["schemas"]["SubscriptionStatusEnum"];
             /** Format: date */
             readonly started_on: string;
@@ -2259,7 +2239,7 @@ export interface components {
         TaskActivity: {
             readonly id: number;
             readonly task: number;
-            readonly actor: components["schemas"]["UserBrief"];
+            readonly actor: components["schemas"]["UserBrief"] | null;
             readonly action: components["schemas"]["TaskActivityActionEnum"];
             readonly field: string;
             readonly old_value: string;
@@ -2359,7 +2339,7 @@ export interface components {
             readonly role: components["schemas"]["TeamRoleEnum"];
             /** Format: date-time */
             readonly expires_at: string;
-            readonly invited_by: components["schemas"]["UserBrief"];
+            readonly invited_by: components["schemas"]["UserBrief"] | null;
             /** Format: date-time */
             readonly accepted_at: string | null;
             /** Format: date-time */
@@ -2432,7 +2412,7 @@ export interface components {
             /** Format: email */
             readonly contact_email: string;
             readonly contact_phone: string;
-            readonly domains: components["schemas"]["Domain"][];
+            readonly domains: components["schemas"]["Domain"][] | null;
             /** Format: date-time */
             readonly approved_at: string | null;
             readonly rejection_reason: string;
@@ -2700,7 +2680,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedActivityLogList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2720,6 +2700,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3375,6 +3364,15 @@ export interface operations {
                     "application/json": components["schemas"]["SubdomainAvailability"];
                 };
             };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests. Codes: `throttled`. */
             429: {
                 headers: {
@@ -3517,7 +3515,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedNotificationPageList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3537,6 +3535,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3715,33 +3722,7 @@ export interface operations {
     };
     notifications_preferences_list: {
         parameters: {
-            query?: {
-                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
-                cursor?: string;
-                /** @description Which field to use when ordering the results. */
-                ordering?: string;
-                /** @description A page number within the paginated result set. */
-                page?: number;
-                /** @description Number of results to return per page. */
-                page_size?: number;
-                /**
-                 * @description * `task_assigned` - Task assigned to you
-                 *     * `task_commented` - Comment on your task
-                 *     * `team_invitation` - Team invitation
-                 *     * `payment_verified` - Payment verified
-                 *     * `payment_rejected` - Payment rejected
-                 *     * `invoice_issued` - Invoice issued
-                 *     * `invoice_due_soon` - Invoice due soon
-                 *     * `invoice_overdue` - Invoice overdue
-                 *     * `trial_ending` - Trial ending
-                 *     * `subscription_expired` - Subscription expired
-                 *     * `tenant_approved` - Company approved
-                 *     * `tenant_rejected` - Company rejected
-                 *     * `tenant_suspended` - Company suspended
-                 *     * `tenant_reactivated` - Company reactivated
-                 */
-                type?: "invoice_due_soon" | "invoice_issued" | "invoice_overdue" | "payment_rejected" | "payment_verified" | "subscription_expired" | "task_assigned" | "task_commented" | "team_invitation" | "tenant_approved" | "tenant_reactivated" | "tenant_rejected" | "tenant_suspended" | "trial_ending";
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -3753,16 +3734,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedNotificationPreferenceList"];
-                };
-            };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["NotificationPreference"][];
                 };
             };
             /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
@@ -3796,33 +3768,7 @@ export interface operations {
     };
     notifications_preferences_partial_update: {
         parameters: {
-            query?: {
-                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
-                cursor?: string;
-                /** @description Which field to use when ordering the results. */
-                ordering?: string;
-                /** @description A page number within the paginated result set. */
-                page?: number;
-                /** @description Number of results to return per page. */
-                page_size?: number;
-                /**
-                 * @description * `task_assigned` - Task assigned to you
-                 *     * `task_commented` - Comment on your task
-                 *     * `team_invitation` - Team invitation
-                 *     * `payment_verified` - Payment verified
-                 *     * `payment_rejected` - Payment rejected
-                 *     * `invoice_issued` - Invoice issued
-                 *     * `invoice_due_soon` - Invoice due soon
-                 *     * `invoice_overdue` - Invoice overdue
-                 *     * `trial_ending` - Trial ending
-                 *     * `subscription_expired` - Subscription expired
-                 *     * `tenant_approved` - Company approved
-                 *     * `tenant_rejected` - Company rejected
-                 *     * `tenant_suspended` - Company suspended
-                 *     * `tenant_reactivated` - Company reactivated
-                 */
-                type?: "invoice_due_soon" | "invoice_issued" | "invoice_overdue" | "payment_rejected" | "payment_verified" | "subscription_expired" | "task_assigned" | "task_commented" | "team_invitation" | "tenant_approved" | "tenant_reactivated" | "tenant_rejected" | "tenant_suspended" | "trial_ending";
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -3840,7 +3786,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedNotificationPreferenceList"];
+                    "application/json": components["schemas"]["NotificationPreference"][];
                 };
             };
             /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
@@ -3978,7 +3924,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedInvoiceList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3998,6 +3944,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4250,7 +4205,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedPaymentList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4270,6 +4225,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4435,12 +4399,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file, as an attachment. */
+            /** @description The payment proof, as an attachment. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
             };
             /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
             401: {
@@ -4662,7 +4630,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedInvoiceList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4682,6 +4650,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5110,7 +5087,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedPaymentList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5130,6 +5107,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5218,12 +5204,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file, as an attachment. */
+            /** @description The payment proof, as an attachment. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
             };
             /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
             401: {
@@ -5391,7 +5381,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedSubscriptionList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5411,6 +5401,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5705,7 +5704,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedSubscriptionList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5725,6 +5724,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6108,7 +6116,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTaskList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6128,6 +6136,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6498,7 +6515,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTaskActivityList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6594,7 +6611,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedAttachmentList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6878,11 +6895,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The file, as an attachment (other types as opaque bytes). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/pdf": string;
+                    "image/gif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
                     "application/octet-stream": string;
                 };
             };
@@ -6973,7 +6996,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedCommentList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7389,6 +7412,15 @@ export interface operations {
                     "application/json": components["schemas"]["Board"];
                 };
             };
+            /** @description The request is not valid. Codes: `team_required`, `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
             401: {
                 headers: {
@@ -7400,6 +7432,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7445,7 +7486,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTeamList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7465,6 +7506,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7907,7 +7957,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTeamMemberList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8071,7 +8121,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTeamInvitationList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8091,6 +8141,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8286,7 +8345,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeamMember"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invitation_used`, `invitation_revoked`, `invitation_expired`, `not_invitee`, `invalid`, `parse_error`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8313,7 +8372,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Not found (or not yours). Codes: `invitation_invalid`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `team_archived`, `already_member`, `conflict_retry`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8375,7 +8443,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTenantList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8395,6 +8463,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9019,7 +9096,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedInvitationList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9039,6 +9116,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9234,7 +9320,7 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invitation_used`, `invitation_revoked`, `invitation_expired`, `password_too_weak`, `invalid`, `parse_error`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9243,7 +9329,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Not found (or not yours). Codes: `invitation_invalid`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `email_taken`, `conflict_retry`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9315,7 +9410,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedMemberList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9335,6 +9430,15 @@ export interface operations {
             };
             /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0005_encrypt_existing_phone_and_tax_id'),
+        ('tenancy', '0006_tenant_user_fulltext_search'),
     ]
 
     operations = [
