@@ -342,7 +342,8 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
             # inline on the control panel's origin, where a PDF or a polyglot could carry script.
             return format_html('<div class="flex flex-col gap-2 w-full"><img id="payment-proof" src="{}?preview=1" '
                                'alt="Payment proof (first page)" class="rounded-default border border-base-200" '
-                               'style="max-width: 48rem"><a class="text-primary-600 underline" href="{}">'
+                               'style="width: 100%; max-width: 48rem; height: auto">'
+                               '<a class="text-primary-600 underline" href="{}">'
                                'Download the proof</a></div>', url, url)
         return format_html('<a id="payment-proof" class="text-primary-600 underline" href="{}">'
                            'Download the proof ({})</a>', url, obj.proof_content_type)

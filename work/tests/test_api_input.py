@@ -275,14 +275,16 @@ def test_malformed_nested_ids_are_404(api, member, task, comment, attachment):
     assert response.status_code == 404 and response.json()["code"] == "comment_not_found"
 
 
-def test_a_bad_page_size_falls_back_and_a_bad_page_is_404(api, member, task):
+def test_a_bad_page_size_or_page_is_400_and_a_page_beyond_the_last_is_404(api, member, task):
     client = api(member)
-    for query in ("page_size=abc", "page_size=-5", "page_size=0", "page_size=100000"):
+    for query in ("page_size=abc", "page_size=-5", "page_size=0", "page_size=100000", "page_size=null"):
         response = client.get(f"/api/tasks/?{query}")
-        assert response.status_code == 200 and [t["id"] for t in response.json()["results"]] == [task.id], query
-    for query in ("page=abc", "page=99999"):
-        response = client.get(f"/api/tasks/?{query}")
-        assert response.status_code == 404 and response.json()["code"] == "not_found"
+        assert response.status_code == 400 and response.json()["code"] == "invalid_page_size", query
+    response = client.get("/api/tasks/?page=abc")
+    assert response.status_code == 400 and response.json()["code"] == "invalid_page"
+    response = client.get("/api/tasks/?page=99999")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert [t["id"] for t in client.get("/api/tasks/?page_size=100").json()["results"]] == [task.id]
 
 
 @pytest.mark.parametrize(("method", "path", "body", "code"), [
