@@ -1069,6 +1069,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tenants/{id}/invite-admin/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Invite a company admin (platform staff): the first admin of a company created by staff, or a new one later. The open invitation holds a user seat. */
+        post: operations["tenants_invite_admin_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tenants/{id}/reactivate/": {
         parameters: {
             query?: never;
@@ -1114,6 +1131,111 @@ export interface paths {
         put?: never;
         /** @description Companies: a tenant user sees its own, platform staff see and manage all of them. */
         post: operations["tenants_suspend_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/domains/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company's domains: its subdomain and the custom domains its admins add and verify by DNS. */
+        get: operations["tenants_domains_list"];
+        put?: never;
+        /** @description Add a custom domain. It stays PENDING until the TXT record named in `verification` is published and seen by the verification job (or `verify/`). */
+        post: operations["tenants_domains_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/domains/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company's domains: its subdomain and the custom domains its admins add and verify by DNS. */
+        get: operations["tenants_domains_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description The company's domains: its subdomain and the custom domains its admins add and verify by DNS. */
+        delete: operations["tenants_domains_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/domains/{id}/verify/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Look the TXT record up now; `status` and `last_error_code` tell the outcome. */
+        post: operations["tenants_domains_verify_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/exports/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company's data exports ("take your data with you"): company admins, also while suspended. */
+        get: operations["tenants_exports_list"];
+        put?: never;
+        /** @description Queue an export: a job builds a ZIP (JSON and CSV of the company, members, teams, tasks, comments and invoices, plus attachments and invoice PDFs) and notifies you. 409 `export_in_progress` while one is being built. */
+        post: operations["tenants_exports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/exports/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company's data exports ("take your data with you"): company admins, also while suspended. */
+        get: operations["tenants_exports_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/exports/{id}/download/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Download a ready export (409 `export_not_ready`, 410 `export_expired`). */
+        get: operations["tenants_exports_download_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1200,7 +1322,8 @@ export interface paths {
         get: operations["tenants_members_retrieve"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** @description Remove the member from the company: deactivate, revoke their tokens, take them off their teams, and reassign (or unassign) their open tasks. History stays. The last active admin cannot be removed (409 `last_tenant_admin`). */
+        delete: operations["tenants_members_destroy"];
         options?: never;
         head?: never;
         /** @description The company's users: everyone reads the list, company admins change roles and deactivate. */
@@ -1243,6 +1366,16 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        /**
+         * @description Refuse input fields that are unknown or read-only instead of silently ignoring them.
+         *
+         *     Clients cannot mass-assign `tenant`, `status`, `role`, `is_staff`, amounts or numbers: each
+         *     such attempt is a 400 naming the field.
+         */
+        AdminInviteRequest: {
+            /** Format: email */
+            email: string;
+        };
         Attachment: {
             readonly id: number;
             readonly task: number;
@@ -1277,6 +1410,8 @@ export interface components {
             readonly task: number;
             readonly author: components["schemas"]["UserBrief"] | null;
             readonly body: string;
+            /** @description Team members the body mentions (@name or @e-mail). */
+            readonly mentions: components["schemas"]["Mention"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1306,6 +1441,16 @@ export interface components {
             host: string;
             is_primary?: boolean;
         };
+        /**
+         * @description Refuse input fields that are unknown or read-only instead of silently ignoring them.
+         *
+         *     Clients cannot mass-assign `tenant`, `status`, `role`, `is_staff`, amounts or numbers: each
+         *     such attempt is a 400 naming the field.
+         */
+        DomainCreateRequest: {
+            /** @description The domain, e.g. app.example.com. */
+            host: string;
+        };
         /** @description The API's single error shape. */
         Error: {
             /** @description Machine-readable error code; the response lists the possible ones. */
@@ -1317,6 +1462,29 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        Export: {
+            readonly id: number;
+            readonly status: components["schemas"]["ExportStatusEnum"];
+            /** Format: email */
+            readonly requested_by: string | null;
+            readonly size: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            /** Format: date-time */
+            readonly expires_at: string | null;
+            readonly is_expired: boolean;
+            readonly error: string;
+        };
+        /**
+         * @description * `PENDING` - Queued
+         *     * `RUNNING` - Being built
+         *     * `READY` - Ready to download
+         *     * `FAILED` - Failed
+         * @enum {string}
+         */
+        ExportStatusEnum: "PENDING" | "RUNNING" | "READY" | "FAILED";
         Invitation: {
             readonly id: number;
             /** Format: email */
@@ -1519,6 +1687,12 @@ export interface components {
             /** Format: date-time */
             readonly last_login: string | null;
         };
+        Mention: {
+            id: number;
+            /** Format: email */
+            email: string;
+            name: string;
+        };
         /**
          * @description * `BANK_TRANSFER` - Bank transfer
          *     * `CARD` - Card
@@ -1628,6 +1802,46 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Comment"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
+        };
+        PaginatedDomainList: {
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Domain"][];
+            /** @description True when the list holds more than 10,000 rows. */
+            count_is_capped?: boolean;
+        };
+        PaginatedExportList: {
+            /**
+             * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
+             * @example 123
+             */
+            count?: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Export"][];
             /** @description True when the list holds more than 10,000 rows. */
             count_is_capped?: boolean;
         };
@@ -2235,6 +2449,8 @@ export interface components {
             readonly comment_count: number;
             /** @default 0 */
             readonly attachment_count: number;
+            /** @description Team members the description mentions (@name or @e-mail). */
+            readonly mentions: components["schemas"]["Mention"][];
         };
         TaskActivity: {
             readonly id: number;
@@ -2439,6 +2655,8 @@ export interface components {
             contact_name: string;
             /** @default  */
             contact_phone: string;
+            /** @description Invite the company's first admin (TENANT_ADMIN) at once; the invitation is e-mailed. */
+            admin_email?: string;
         };
         /**
          * @description * `TENANT_ADMIN` - Tenant admin
@@ -2485,6 +2703,8 @@ export interface components {
         /**
          * @description * `task_assigned` - Task assigned to you
          *     * `task_commented` - Comment on your task
+         *     * `mentioned` - You were mentioned
+         *     * `export_ready` - Data export ready
          *     * `team_invitation` - Team invitation
          *     * `payment_verified` - Payment verified
          *     * `payment_rejected` - Payment rejected
@@ -2499,7 +2719,7 @@ export interface components {
          *     * `tenant_reactivated` - Company reactivated
          * @enum {string}
          */
-        TypeEnum: "task_assigned" | "task_commented" | "team_invitation" | "payment_verified" | "payment_rejected" | "invoice_issued" | "invoice_due_soon" | "invoice_overdue" | "trial_ending" | "subscription_expired" | "tenant_approved" | "tenant_rejected" | "tenant_suspended" | "tenant_reactivated";
+        TypeEnum: "task_assigned" | "task_commented" | "mentioned" | "export_ready" | "team_invitation" | "payment_verified" | "payment_rejected" | "invoice_issued" | "invoice_due_soon" | "invoice_overdue" | "trial_ending" | "subscription_expired" | "tenant_approved" | "tenant_rejected" | "tenant_suspended" | "tenant_reactivated";
         Usage: {
             resource: string;
             /** Format: double */
@@ -2529,10 +2749,16 @@ export interface components {
          *     * `domain.added` - Domain added
          *     * `domain.updated` - Domain changed
          *     * `domain.removed` - Domain removed
+         *     * `domain.verified` - Domain verified
+         *     * `domain.verification_failed` - Domain verification failed
          *     * `invitation.created` - User invited
          *     * `invitation.revoked` - Invitation revoked
          *     * `invitation.accepted` - Invitation accepted
          *     * `member.updated` - Member changed
+         *     * `member.removed` - Member removed from the company
+         *     * `export.requested` - Data export requested
+         *     * `export.ready` - Data export built
+         *     * `export.failed` - Data export failed
          *     * `user.activated` - User activated
          *     * `user.deactivated` - User deactivated
          *     * `user.profile_updated` - Profile changed
@@ -2576,7 +2802,7 @@ export interface components {
          *     * `attachment.deleted` - Attachment deleted
          * @enum {string}
          */
-        VerbEnum: "tenant.registered" | "tenant.created" | "tenant.updated" | "tenant.approved" | "tenant.rejected" | "tenant.suspended" | "tenant.reactivated" | "tenant.settings_updated" | "domain.added" | "domain.updated" | "domain.removed" | "invitation.created" | "invitation.revoked" | "invitation.accepted" | "member.updated" | "user.activated" | "user.deactivated" | "user.profile_updated" | "user.password_changed" | "user.password_reset" | "user.logged_out_everywhere" | "user.preferences_updated" | "plan.created" | "plan.updated" | "subscription.created" | "subscription.cancelled" | "subscription.extended" | "subscription.plan_changed" | "subscription.renewed" | "subscription.past_due" | "subscription.expired" | "subscription.ended" | "payment.submitted" | "payment.verified" | "payment.rejected" | "invoice.created" | "invoice.issued" | "invoice.voided" | "invoice.paid" | "team.created" | "team.updated" | "team.archived" | "team.member_added" | "team.member_removed" | "team_invitation.created" | "team_invitation.revoked" | "team_invitation.accepted" | "task.created" | "task.updated" | "task.moved" | "task.deleted" | "comment.created" | "comment.edited" | "comment.deleted" | "attachment.added" | "attachment.deleted";
+        VerbEnum: "tenant.registered" | "tenant.created" | "tenant.updated" | "tenant.approved" | "tenant.rejected" | "tenant.suspended" | "tenant.reactivated" | "tenant.settings_updated" | "domain.added" | "domain.updated" | "domain.removed" | "domain.verified" | "domain.verification_failed" | "invitation.created" | "invitation.revoked" | "invitation.accepted" | "member.updated" | "member.removed" | "export.requested" | "export.ready" | "export.failed" | "user.activated" | "user.deactivated" | "user.profile_updated" | "user.password_changed" | "user.password_reset" | "user.logged_out_everywhere" | "user.preferences_updated" | "plan.created" | "plan.updated" | "subscription.created" | "subscription.cancelled" | "subscription.extended" | "subscription.plan_changed" | "subscription.renewed" | "subscription.past_due" | "subscription.expired" | "subscription.ended" | "payment.submitted" | "payment.verified" | "payment.rejected" | "invoice.created" | "invoice.issued" | "invoice.voided" | "invoice.paid" | "team.created" | "team.updated" | "team.archived" | "team.member_added" | "team.member_removed" | "team_invitation.created" | "team_invitation.revoked" | "team_invitation.accepted" | "task.created" | "task.updated" | "task.moved" | "task.deleted" | "comment.created" | "comment.edited" | "comment.deleted" | "attachment.added" | "attachment.deleted";
         /**
          * @description * `PENDING` - Pending
          *     * `VERIFIED` - Verified
@@ -2618,10 +2844,16 @@ export interface operations {
                  *     * `domain.added` - Domain added
                  *     * `domain.updated` - Domain changed
                  *     * `domain.removed` - Domain removed
+                 *     * `domain.verified` - Domain verified
+                 *     * `domain.verification_failed` - Domain verification failed
                  *     * `invitation.created` - User invited
                  *     * `invitation.revoked` - Invitation revoked
                  *     * `invitation.accepted` - Invitation accepted
                  *     * `member.updated` - Member changed
+                 *     * `member.removed` - Member removed from the company
+                 *     * `export.requested` - Data export requested
+                 *     * `export.ready` - Data export built
+                 *     * `export.failed` - Data export failed
                  *     * `user.activated` - User activated
                  *     * `user.deactivated` - User deactivated
                  *     * `user.profile_updated` - Profile changed
@@ -2664,7 +2896,7 @@ export interface operations {
                  *     * `attachment.added` - Attachment added
                  *     * `attachment.deleted` - Attachment deleted
                  */
-                verb?: "attachment.added" | "attachment.deleted" | "comment.created" | "comment.deleted" | "comment.edited" | "domain.added" | "domain.removed" | "domain.updated" | "invitation.accepted" | "invitation.created" | "invitation.revoked" | "invoice.created" | "invoice.issued" | "invoice.paid" | "invoice.voided" | "member.updated" | "payment.rejected" | "payment.submitted" | "payment.verified" | "plan.created" | "plan.updated" | "subscription.cancelled" | "subscription.created" | "subscription.ended" | "subscription.expired" | "subscription.extended" | "subscription.past_due" | "subscription.plan_changed" | "subscription.renewed" | "task.created" | "task.deleted" | "task.moved" | "task.updated" | "team.archived" | "team.created" | "team.member_added" | "team.member_removed" | "team.updated" | "team_invitation.accepted" | "team_invitation.created" | "team_invitation.revoked" | "tenant.approved" | "tenant.created" | "tenant.reactivated" | "tenant.registered" | "tenant.rejected" | "tenant.settings_updated" | "tenant.suspended" | "tenant.updated" | "user.activated" | "user.deactivated" | "user.logged_out_everywhere" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "user.profile_updated";
+                verb?: "attachment.added" | "attachment.deleted" | "comment.created" | "comment.deleted" | "comment.edited" | "domain.added" | "domain.removed" | "domain.updated" | "domain.verification_failed" | "domain.verified" | "export.failed" | "export.ready" | "export.requested" | "invitation.accepted" | "invitation.created" | "invitation.revoked" | "invoice.created" | "invoice.issued" | "invoice.paid" | "invoice.voided" | "member.removed" | "member.updated" | "payment.rejected" | "payment.submitted" | "payment.verified" | "plan.created" | "plan.updated" | "subscription.cancelled" | "subscription.created" | "subscription.ended" | "subscription.expired" | "subscription.extended" | "subscription.past_due" | "subscription.plan_changed" | "subscription.renewed" | "task.created" | "task.deleted" | "task.moved" | "task.updated" | "team.archived" | "team.created" | "team.member_added" | "team.member_removed" | "team.updated" | "team_invitation.accepted" | "team_invitation.created" | "team_invitation.revoked" | "tenant.approved" | "tenant.created" | "tenant.reactivated" | "tenant.registered" | "tenant.rejected" | "tenant.settings_updated" | "tenant.suspended" | "tenant.updated" | "user.activated" | "user.deactivated" | "user.logged_out_everywhere" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "user.profile_updated";
             };
             header?: never;
             path?: never;
@@ -3486,6 +3718,8 @@ export interface operations {
                 /**
                  * @description * `task_assigned` - Task assigned to you
                  *     * `task_commented` - Comment on your task
+                 *     * `mentioned` - You were mentioned
+                 *     * `export_ready` - Data export ready
                  *     * `team_invitation` - Team invitation
                  *     * `payment_verified` - Payment verified
                  *     * `payment_rejected` - Payment rejected
@@ -3499,7 +3733,7 @@ export interface operations {
                  *     * `tenant_suspended` - Company suspended
                  *     * `tenant_reactivated` - Company reactivated
                  */
-                type?: "invoice_due_soon" | "invoice_issued" | "invoice_overdue" | "payment_rejected" | "payment_verified" | "subscription_expired" | "task_assigned" | "task_commented" | "team_invitation" | "tenant_approved" | "tenant_reactivated" | "tenant_rejected" | "tenant_suspended" | "trial_ending";
+                type?: "export_ready" | "invoice_due_soon" | "invoice_issued" | "invoice_overdue" | "mentioned" | "payment_rejected" | "payment_verified" | "subscription_expired" | "task_assigned" | "task_commented" | "team_invitation" | "tenant_approved" | "tenant_reactivated" | "tenant_rejected" | "tenant_suspended" | "trial_ending";
             };
             header?: never;
             path?: never;
@@ -8803,6 +9037,97 @@ export interface operations {
             };
         };
     };
+    tenants_invite_admin_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this company. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminInviteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AdminInviteRequest"];
+                "multipart/form-data": components["schemas"]["AdminInviteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     tenants_reactivate_create: {
         parameters: {
             query?: never;
@@ -9052,6 +9377,637 @@ export interface operations {
             };
             /** @description Unsupported media type. Codes: `unsupported_media_type`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tenants_domains_list: {
+        parameters: {
+            query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDomainList"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tenants_domains_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DomainCreateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["DomainCreateRequest"];
+                "multipart/form-data": components["schemas"]["DomainCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Domain"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tenants_domains_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this domain. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Domain"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tenants_domains_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this domain. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tenants_domains_verify_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this domain. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Domain"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tenants_exports_list: {
+        parameters: {
+            query?: {
+                /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
+                cursor?: string;
+                /** @description Which field to use when ordering the results. */
+                ordering?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedExportList"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tenants_exports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Export"];
+                };
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tenants_exports_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this tenant export. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Export"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tenants_exports_download_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this tenant export. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ZIP, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9497,6 +10453,84 @@ export interface operations {
             };
             /** @description Not found (or not yours). Codes: `not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service the request needs is unavailable; retry after Retry-After seconds. Codes: `service_unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tenants_members_destroy: {
+        parameters: {
+            query?: {
+                /** @description Same as the body field. */
+                reassign_to?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this user. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or the token is not valid. Codes: `not_authenticated`, `authentication_failed`, `token_not_valid`, `token_revoked`, `token_tenant_mismatch`, `user_inactive`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed. Codes: `permission_denied`, `tenant_not_approved`, `tenant_suspended`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not yours). Codes: `not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0006_tenant_user_fulltext_search'),
+        ('tenancy', '0010_tenant_export'),
     ]
 
     operations = [
