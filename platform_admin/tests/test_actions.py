@@ -471,5 +471,5 @@ def test_an_invitation_refused_in_the_control_panel_is_a_message(admin_client, s
     response = admin_client(support).post(url("tenancy_tenant_row_invite_admin", tenant.pk),
                                           {"_form_submitted": "1", "email": member.email}, follow=True)
     assert response.status_code == 200
-    assert "A user with this e-mail address already exists." in response.content.decode()
+    assert "This person is already a member of the company." in response.content.decode()
     assert not TenantInvitation.objects.exists()
