@@ -1569,6 +1569,11 @@ export interface components {
             readonly voided_at: string | null;
             readonly void_reason: string;
             readonly lines: components["schemas"]["InvoiceLine"][] | null;
+            readonly credited_invoice: number | null;
+            /** @description The archived PDFs (as issued, paid, voided) with their SHA-256. */
+            readonly documents: components["schemas"]["InvoiceDocument"][] | null;
+            /** @description SHA-256 of the PDF that `pdf/` serves now; null until it is archived (a draft has none). */
+            readonly pdf_sha256: string | null;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -1583,6 +1588,13 @@ export interface components {
             /** @default  */
             notes: string;
             lines: components["schemas"]["InvoiceLineInputRequest"][];
+        };
+        InvoiceDocument: {
+            readonly purpose: components["schemas"]["PurposeEnum"];
+            readonly sha256: string;
+            readonly size: number;
+            /** Format: date-time */
+            readonly created_at: string;
         };
         InvoiceLine: {
             readonly position: number;
@@ -1631,9 +1643,10 @@ export interface components {
          * @description * `FIRST` - First invoice
          *     * `RENEWAL` - Renewal
          *     * `MANUAL` - Manual
+         *     * `CREDIT` - Credit note
          * @enum {string}
          */
-        KindEnum: "FIRST" | "RENEWAL" | "MANUAL";
+        KindEnum: "FIRST" | "RENEWAL" | "MANUAL" | "CREDIT";
         /**
          * @description Refuse input fields that are unknown or read-only instead of silently ignoring them.
          *
@@ -2315,6 +2328,13 @@ export interface components {
             readonly last_login: string | null;
         };
         /**
+         * @description * `ISSUED` - As issued
+         *     * `PAID` - Paid
+         *     * `VOID` - Voided or credited
+         * @enum {string}
+         */
+        PurposeEnum: "ISSUED" | "PAID" | "VOID";
+        /**
          * @description Refuse input fields that are unknown or read-only instead of silently ignoring them.
          *
          *     Clients cannot mass-assign `tenant`, `status`, `role`, `is_staff`, amounts or numbers: each
@@ -2362,6 +2382,12 @@ export interface components {
             readonly plan: components["schemas"]["PlanBrief"];
             readonly next_plan: components["schemas"]["PlanBrief"] | null;
             readonly status: components["schemas"]["SubscriptionStatusEnum"];
+            /** Format: decimal */
+            readonly price: string;
+            readonly currency: string;
+            readonly period: components["schemas"]["PeriodEnum"];
+            /** @description Bill the plan's current price from the next renewal (chosen by staff). */
+            readonly reprice_at_renewal: boolean;
             /** Format: date */
             readonly started_on: string;
             /** Format: date */
@@ -2772,6 +2798,7 @@ export interface components {
          *     * `subscription.cancelled` - Subscription cancelled
          *     * `subscription.extended` - Subscription extended
          *     * `subscription.plan_changed` - Subscription plan changed
+         *     * `subscription.repriced` - Renewal price set to the plan's current price
          *     * `subscription.renewed` - Subscription renewed
          *     * `subscription.past_due` - Subscription past due
          *     * `subscription.expired` - Subscription expired
@@ -2783,6 +2810,9 @@ export interface components {
          *     * `invoice.issued` - Invoice issued
          *     * `invoice.voided` - Invoice voided
          *     * `invoice.paid` - Invoice marked paid
+         *     * `invoice.credit_note_issued` - Credit note issued
+         *     * `bank_statement.imported` - Bank statement imported
+         *     * `bank_statement.line_confirmed` - Bank transfer confirmed from the statement
          *     * `team.created` - Team created
          *     * `team.updated` - Team changed
          *     * `team.archived` - Team archived
@@ -2802,7 +2832,7 @@ export interface components {
          *     * `attachment.deleted` - Attachment deleted
          * @enum {string}
          */
-        VerbEnum: "tenant.registered" | "tenant.created" | "tenant.updated" | "tenant.approved" | "tenant.rejected" | "tenant.suspended" | "tenant.reactivated" | "tenant.settings_updated" | "domain.added" | "domain.updated" | "domain.removed" | "domain.verified" | "domain.verification_failed" | "invitation.created" | "invitation.revoked" | "invitation.accepted" | "member.updated" | "member.removed" | "export.requested" | "export.ready" | "export.failed" | "user.activated" | "user.deactivated" | "user.profile_updated" | "user.password_changed" | "user.password_reset" | "user.logged_out_everywhere" | "user.preferences_updated" | "plan.created" | "plan.updated" | "subscription.created" | "subscription.cancelled" | "subscription.extended" | "subscription.plan_changed" | "subscription.renewed" | "subscription.past_due" | "subscription.expired" | "subscription.ended" | "payment.submitted" | "payment.verified" | "payment.rejected" | "invoice.created" | "invoice.issued" | "invoice.voided" | "invoice.paid" | "team.created" | "team.updated" | "team.archived" | "team.member_added" | "team.member_removed" | "team_invitation.created" | "team_invitation.revoked" | "team_invitation.accepted" | "task.created" | "task.updated" | "task.moved" | "task.deleted" | "comment.created" | "comment.edited" | "comment.deleted" | "attachment.added" | "attachment.deleted";
+        VerbEnum: "tenant.registered" | "tenant.created" | "tenant.updated" | "tenant.approved" | "tenant.rejected" | "tenant.suspended" | "tenant.reactivated" | "tenant.settings_updated" | "domain.added" | "domain.updated" | "domain.removed" | "domain.verified" | "domain.verification_failed" | "invitation.created" | "invitation.revoked" | "invitation.accepted" | "member.updated" | "member.removed" | "export.requested" | "export.ready" | "export.failed" | "user.activated" | "user.deactivated" | "user.profile_updated" | "user.password_changed" | "user.password_reset" | "user.logged_out_everywhere" | "user.preferences_updated" | "plan.created" | "plan.updated" | "subscription.created" | "subscription.cancelled" | "subscription.extended" | "subscription.plan_changed" | "subscription.repriced" | "subscription.renewed" | "subscription.past_due" | "subscription.expired" | "subscription.ended" | "payment.submitted" | "payment.verified" | "payment.rejected" | "invoice.created" | "invoice.issued" | "invoice.voided" | "invoice.paid" | "invoice.credit_note_issued" | "bank_statement.imported" | "bank_statement.line_confirmed" | "team.created" | "team.updated" | "team.archived" | "team.member_added" | "team.member_removed" | "team_invitation.created" | "team_invitation.revoked" | "team_invitation.accepted" | "task.created" | "task.updated" | "task.moved" | "task.deleted" | "comment.created" | "comment.edited" | "comment.deleted" | "attachment.added" | "attachment.deleted";
         /**
          * @description * `PENDING` - Pending
          *     * `VERIFIED` - Verified
@@ -2867,6 +2897,7 @@ export interface operations {
                  *     * `subscription.cancelled` - Subscription cancelled
                  *     * `subscription.extended` - Subscription extended
                  *     * `subscription.plan_changed` - Subscription plan changed
+                 *     * `subscription.repriced` - Renewal price set to the plan's current price
                  *     * `subscription.renewed` - Subscription renewed
                  *     * `subscription.past_due` - Subscription past due
                  *     * `subscription.expired` - Subscription expired
@@ -2878,6 +2909,9 @@ export interface operations {
                  *     * `invoice.issued` - Invoice issued
                  *     * `invoice.voided` - Invoice voided
                  *     * `invoice.paid` - Invoice marked paid
+                 *     * `invoice.credit_note_issued` - Credit note issued
+                 *     * `bank_statement.imported` - Bank statement imported
+                 *     * `bank_statement.line_confirmed` - Bank transfer confirmed from the statement
                  *     * `team.created` - Team created
                  *     * `team.updated` - Team changed
                  *     * `team.archived` - Team archived
@@ -2896,7 +2930,7 @@ export interface operations {
                  *     * `attachment.added` - Attachment added
                  *     * `attachment.deleted` - Attachment deleted
                  */
-                verb?: "attachment.added" | "attachment.deleted" | "comment.created" | "comment.deleted" | "comment.edited" | "domain.added" | "domain.removed" | "domain.updated" | "domain.verification_failed" | "domain.verified" | "export.failed" | "export.ready" | "export.requested" | "invitation.accepted" | "invitation.created" | "invitation.revoked" | "invoice.created" | "invoice.issued" | "invoice.paid" | "invoice.voided" | "member.removed" | "member.updated" | "payment.rejected" | "payment.submitted" | "payment.verified" | "plan.created" | "plan.updated" | "subscription.cancelled" | "subscription.created" | "subscription.ended" | "subscription.expired" | "subscription.extended" | "subscription.past_due" | "subscription.plan_changed" | "subscription.renewed" | "task.created" | "task.deleted" | "task.moved" | "task.updated" | "team.archived" | "team.created" | "team.member_added" | "team.member_removed" | "team.updated" | "team_invitation.accepted" | "team_invitation.created" | "team_invitation.revoked" | "tenant.approved" | "tenant.created" | "tenant.reactivated" | "tenant.registered" | "tenant.rejected" | "tenant.settings_updated" | "tenant.suspended" | "tenant.updated" | "user.activated" | "user.deactivated" | "user.logged_out_everywhere" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "user.profile_updated";
+                verb?: "attachment.added" | "attachment.deleted" | "bank_statement.imported" | "bank_statement.line_confirmed" | "comment.created" | "comment.deleted" | "comment.edited" | "domain.added" | "domain.removed" | "domain.updated" | "domain.verification_failed" | "domain.verified" | "export.failed" | "export.ready" | "export.requested" | "invitation.accepted" | "invitation.created" | "invitation.revoked" | "invoice.created" | "invoice.credit_note_issued" | "invoice.issued" | "invoice.paid" | "invoice.voided" | "member.removed" | "member.updated" | "payment.rejected" | "payment.submitted" | "payment.verified" | "plan.created" | "plan.updated" | "subscription.cancelled" | "subscription.created" | "subscription.ended" | "subscription.expired" | "subscription.extended" | "subscription.past_due" | "subscription.plan_changed" | "subscription.renewed" | "subscription.repriced" | "task.created" | "task.deleted" | "task.moved" | "task.updated" | "team.archived" | "team.created" | "team.member_added" | "team.member_removed" | "team.updated" | "team_invitation.accepted" | "team_invitation.created" | "team_invitation.revoked" | "tenant.approved" | "tenant.created" | "tenant.reactivated" | "tenant.registered" | "tenant.rejected" | "tenant.settings_updated" | "tenant.suspended" | "tenant.updated" | "user.activated" | "user.deactivated" | "user.logged_out_everywhere" | "user.password_changed" | "user.password_reset" | "user.preferences_updated" | "user.profile_updated";
             };
             header?: never;
             path?: never;
