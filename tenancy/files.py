@@ -194,11 +194,16 @@ def _harden(response):
     return response
 
 
-def attachment_response(file_field, *, filename: str, content_type: str | None = None) -> FileResponse:
-    """Stream a stored file as a download (never inline, never from a public URL)."""
+def attachment_response(file_field, *, filename: str, content_type: str | None = None,
+                        generated: bool = False) -> FileResponse:
+    """Stream a stored file as a download (never inline, never from a public URL).
+
+    An upload keeps its type only if it is an image or a PDF; a file we `generated` (an export) keeps its own.
+    """
     file_field.open("rb")
+    served = content_type if generated and content_type else served_content_type(content_type)
     response = FileResponse(file_field, as_attachment=True, filename=safe_filename(filename, content_type),
-                            content_type=served_content_type(content_type))
+                            content_type=served)
     return _harden(response)
 
 

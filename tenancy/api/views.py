@@ -283,7 +283,7 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     def download(self, request, pk=None):
         export = export_services.export_download_check(tenant=self.tenant, export=self.get_object())
         return attachment_response(export.file, filename=f"{self.tenant.slug}-export-{export.pk}.zip",
-                                   content_type="application/zip")
+                                   content_type="application/zip", generated=True)
 
 
 class ActivityLogFilter(django_filters.FilterSet):
