@@ -3206,7 +3206,10 @@ export interface operations {
     auth_logout_everywhere_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3544,7 +3547,10 @@ export interface operations {
     auth_register_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3833,7 +3839,10 @@ export interface operations {
     notifications_mark_read_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this notification. */
                 id: number;
@@ -3918,7 +3927,10 @@ export interface operations {
     notifications_mark_all_read_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4242,7 +4254,10 @@ export interface operations {
     subscriptions_invoices_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4523,7 +4538,10 @@ export interface operations {
     subscriptions_payments_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4719,7 +4737,10 @@ export interface operations {
     subscriptions_payments_verify_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: number;
             };
@@ -4948,7 +4969,10 @@ export interface operations {
     subscriptions_staff_invoices_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5085,7 +5109,10 @@ export interface operations {
     subscriptions_staff_invoices_mark_paid_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this invoice. */
                 id: number;
@@ -5227,7 +5254,10 @@ export interface operations {
     subscriptions_staff_invoices_void_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this invoice. */
                 id: number;
@@ -5524,7 +5554,10 @@ export interface operations {
     subscriptions_staff_payments_verify_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this payment. */
                 id: number;
@@ -5757,7 +5790,10 @@ export interface operations {
     subscriptions_staff_subscriptions_cancel_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this subscription. */
                 id: number;
@@ -5848,7 +5884,10 @@ export interface operations {
     subscriptions_staff_subscriptions_extend_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this subscription. */
                 id: number;
@@ -6022,7 +6061,10 @@ export interface operations {
     subscriptions_subscriptions_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6159,7 +6201,10 @@ export interface operations {
     subscriptions_subscriptions_cancel_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this subscription. */
                 id: number;
@@ -6250,7 +6295,10 @@ export interface operations {
     subscriptions_subscriptions_change_plan_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this subscription. */
                 id: number;
@@ -6434,7 +6482,10 @@ export interface operations {
     tasks_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6929,7 +6980,10 @@ export interface operations {
     tasks_attachments_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this task. */
                 id: number;
@@ -7314,7 +7368,10 @@ export interface operations {
     tasks_comments_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this task. */
                 id: number;
@@ -7573,7 +7630,10 @@ export interface operations {
     tasks_move_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this task. */
                 id: number;
@@ -7804,7 +7864,10 @@ export interface operations {
     teams_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8107,7 +8170,10 @@ export interface operations {
     teams_add_member_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this team. */
                 id: number;
@@ -8275,7 +8341,10 @@ export interface operations {
     teams_remove_member_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this team. */
                 id: number;
@@ -8439,7 +8508,10 @@ export interface operations {
     teams_invitations_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8593,7 +8665,10 @@ export interface operations {
     teams_invitations_accept_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8761,7 +8836,10 @@ export interface operations {
     tenants_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8989,7 +9067,10 @@ export interface operations {
     tenants_approve_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this company. */
                 id: number;
@@ -9074,7 +9155,10 @@ export interface operations {
     tenants_invite_admin_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this company. */
                 id: number;
@@ -9165,7 +9249,10 @@ export interface operations {
     tenants_reactivate_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this company. */
                 id: number;
@@ -9250,7 +9337,10 @@ export interface operations {
     tenants_reject_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this company. */
                 id: number;
@@ -9341,7 +9431,10 @@ export interface operations {
     tenants_suspend_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this company. */
                 id: number;
@@ -9505,7 +9598,10 @@ export interface operations {
     tenants_domains_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9717,7 +9813,10 @@ export interface operations {
     tenants_domains_verify_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A unique integer value identifying this domain. */
                 id: number;
@@ -9875,7 +9974,10 @@ export interface operations {
     tenants_exports_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10136,7 +10238,10 @@ export interface operations {
     tenants_invitations_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10290,7 +10395,10 @@ export interface operations {
     tenants_invitations_accept_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a retry with the same key and body within IDEMPOTENCY_KEY_HOURS (24 by default) returns the first answer (header `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409 `idempotency_key_reused`; while the first request runs, 409 `idempotency_key_in_progress`. Only 2xx answers are kept. Keys are per user. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
