@@ -49,7 +49,8 @@ class _CommitWatch:
         connection = self.connection
         if connection.in_atomic_block:
             # on_commit callbacks run only if the outermost block commits (a rollback discards them).
-            if not any(item[1] is self._mark for item in connection.run_on_commit):
+            # A bound method is a new object at each access: compare with ==, not `is`.
+            if not any(item[1] == self._mark for item in connection.run_on_commit):
                 connection.on_commit(self._mark)
         elif not sql.lstrip()[:6].upper().startswith(("SELECT", "SHOW", "SET")):
             self.committed = True
@@ -70,7 +71,7 @@ class ConflictRetryMiddleware:
         connection = connections["default"]
         if connection.in_atomic_block:
             # Inside a caller's transaction (tests, an outer atomic): only that caller can retry.
-            attempts = 1
+            return self.get_response(request)
         for attempt in range(1, attempts + 1):
             watch = _CommitWatch(connection)
             with connection.execute_wrapper(watch):
