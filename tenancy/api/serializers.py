@@ -28,14 +28,16 @@ class ProfileSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "email", "role", "tenant", "tenant_name", "is_staff", "date_joined", "last_login"]
 
 
-class DomainSerializer(serializers.ModelSerializer):
+class TenantDomainSerializer(serializers.ModelSerializer):
+    """A company's host as listed on the company (the domains API has the full DomainSerializer)."""
+
     class Meta:
         model = Domain
         fields = ["id", "host", "is_primary"]
 
 
 class TenantSerializer(serializers.ModelSerializer):
-    domains = DomainSerializer(many=True, read_only=True)
+    domains = TenantDomainSerializer(many=True, read_only=True)
 
     class Meta:
         model = Tenant

@@ -1438,8 +1438,19 @@ export interface components {
         };
         Domain: {
             readonly id: number;
-            host: string;
-            is_primary?: boolean;
+            readonly host: string;
+            readonly is_primary: boolean;
+            readonly is_custom: boolean;
+            readonly status: components["schemas"]["DomainStatusEnum"];
+            readonly verification: components["schemas"]["DomainVerification"] | null;
+            /** Format: date-time */
+            readonly verified_at: string | null;
+            /** Format: date-time */
+            readonly last_checked_at: string | null;
+            readonly last_error_code: string;
+            readonly last_error: string;
+            /** Format: date-time */
+            readonly created_at: string;
         };
         /**
          * @description Refuse input fields that are unknown or read-only instead of silently ignoring them.
@@ -1450,6 +1461,21 @@ export interface components {
         DomainCreateRequest: {
             /** @description The domain, e.g. app.example.com. */
             host: string;
+        };
+        /**
+         * @description * `PENDING` - Pending verification
+         *     * `ACTIVE` - Active
+         *     * `FAILED` - Verification failed
+         * @enum {string}
+         */
+        DomainStatusEnum: "PENDING" | "ACTIVE" | "FAILED";
+        DomainVerification: {
+            /** @description Always TXT. */
+            type: string;
+            /** @description The DNS name to publish the record at. */
+            name: string;
+            /** @description The exact value of the TXT record. */
+            value: string;
         };
         /** @description The API's single error shape. */
         Error: {
@@ -2654,7 +2680,7 @@ export interface components {
             /** Format: email */
             readonly contact_email: string;
             readonly contact_phone: string;
-            readonly domains: components["schemas"]["Domain"][] | null;
+            readonly domains: components["schemas"]["TenantDomain"][] | null;
             /** Format: date-time */
             readonly approved_at: string | null;
             readonly rejection_reason: string;
@@ -2683,6 +2709,12 @@ export interface components {
             contact_phone: string;
             /** @description Invite the company's first admin (TENANT_ADMIN) at once; the invitation is e-mailed. */
             admin_email?: string;
+        };
+        /** @description A company's host as listed on the company (the domains API has the full DomainSerializer). */
+        TenantDomain: {
+            readonly id: number;
+            host: string;
+            is_primary?: boolean;
         };
         /**
          * @description * `TENANT_ADMIN` - Tenant admin
