@@ -88,21 +88,21 @@ def tenant_register(
     The caller's answer must not tell whether the e-mail address has an account: for a taken address
     nothing is created (None is returned) and the address's owner gets an e-mail instead.
     """
-    from tenancy.tasks import send_email
+    from tenancy.tasks import email_enqueue
 
     email = (email or "").strip().lower()
     probe = User(email=email, first_name=first_name, last_name=last_name)
     password_check(password, probe)
     subdomain = subdomain_check(subdomain)
     if User.objects.filter(email__iexact=email).exists():
-        transaction.on_commit(lambda: send_email.delay(
+        email_enqueue(
             to=[email],
             subject="Someone tried to sign up with your e-mail address",
             body="Someone tried to register a company on our platform with this e-mail address, which "
                  "already has an account. If it was you, log in instead (or reset your password); an "
                  "address can belong to one company only. If it was not you, you can ignore this e-mail: "
                  "nothing was created.\n",
-        ))
+        )
         return None
     try:
         with transaction.atomic():
@@ -116,15 +116,16 @@ def tenant_register(
             )
             audit_record(tenant=tenant, actor=user, verb=AuditVerb.TENANT_REGISTERED, obj=tenant,
                          changes=created(tenant, TENANT_AUDITED_FIELDS))
+            email_enqueue(
+                to=[email],
+                subject=f"{tenant.name} is registered",
+                body=f"Your company {tenant.name} is registered and waits for approval by our team. You can "
+                     f"log in at {tenant.slug}.{settings.TENANT_BASE_DOMAIN} meanwhile.\n",
+                tenant_id=tenant.pk,
+            )
     except IntegrityError as exc:  # a concurrent sign-up took the subdomain or e-mail first
         raise ServiceError("This subdomain or e-mail address is already taken.", code="conflict",
                            status_code=409) from exc
-    transaction.on_commit(lambda: send_email.delay(
-        to=[email],
-        subject=f"{tenant.name} is registered",
-        body=f"Your company {tenant.name} is registered and waits for approval by our team. You can log in "
-             f"at {tenant.slug}.{settings.TENANT_BASE_DOMAIN} meanwhile.\n",
-    ))
     return tenant, user
 
 
