@@ -44,7 +44,8 @@ from billing.services.subscriptions import (
     subscription_extend,
     subscription_set_reprice_at_renewal,
 )
-from platform_admin.admin.base import CompanyFilter, HistoryAdmin, ReadOnlyMixin, back_to, next_url
+from platform_admin.admin.actions import run_object_action
+from platform_admin.admin.base import CompanyFilter, HistoryAdmin, ReadOnlyMixin, back_to
 from platform_admin.exports import StreamingExportMixin, StreamingImportExportMixin
 from platform_admin.forms import (
     CancelDialogForm,
@@ -207,41 +208,36 @@ class SubscriptionAdmin(StreamingExportMixin, ServiceOnlyAdmin):
                            done="{obj} created.", verb="create")
         return back_to(request, self.model_url("changelist"))
 
-    def _apply(self, request, object_id, call, *, done: str, verb: str):
-        subscription = self.get_object_or_404(request, object_id)
-        self.apply_service(request, subscription, lambda: call(subscription), done=done, verb=verb)
-        return back_to(request, next_url(request, self.model_url("change", subscription.pk)))
-
     @action(description="Cancel", icon="cancel", permissions=["manage"], url_path="cancel",
             variant=ActionVariant.DANGER,
             dialog={"title": "Cancel this subscription", "description": "Unpaid invoices are voided.",
                     "form_class": CancelDialogForm, "form_submit_text": "Cancel subscription", "variant": "danger"})
     def row_cancel(self, request, form, object_id):
         immediately = form.cleaned_data["immediately"]
-        return self._apply(request, object_id,
-                           lambda s: subscription_cancel(tenant=s.tenant, actor=request.user, subscription=s,
-                                                         immediately=immediately),
-                           done="{obj}: cancelled.", verb="cancel")
+        return run_object_action(self, request, object_id,
+                                 lambda s: subscription_cancel(tenant=s.tenant, actor=request.user, subscription=s,
+                                                               immediately=immediately),
+                                 done="{obj}: cancelled.")
 
     @action(description="Extend the period", icon="more_time", permissions=["manage"], url_path="extend",
             dialog={"title": "Extend the period", "description": "Goodwill days for a trial or active subscription.",
                     "form_class": ExtendDialogForm, "form_submit_text": "Extend"})
     def row_extend(self, request, form, object_id):
         days = form.cleaned_data["days"]
-        return self._apply(request, object_id,
-                           lambda s: subscription_extend(tenant=s.tenant, actor=request.user, subscription=s,
-                                                         days=days),
-                           done="{obj}: extended.", verb="extend")
+        return run_object_action(self, request, object_id,
+                                 lambda s: subscription_extend(tenant=s.tenant, actor=request.user, subscription=s,
+                                                               days=days),
+                                 done="{obj}: extended.")
 
     @action(description="Change plan", icon="swap_horiz", permissions=["manage"], url_path="change-plan",
             dialog={"title": "Change the plan", "description": "From the next period; no proration.",
                     "form_class": ChangePlanDialogForm, "form_submit_text": "Change plan"})
     def row_change_plan(self, request, form, object_id):
         plan = form.cleaned_data["plan"]
-        return self._apply(request, object_id,
-                           lambda s: subscription_change_plan(tenant=s.tenant, actor=request.user, subscription=s,
-                                                              plan=plan),
-                           done="{obj}: plan changed for the next period.", verb="change_plan")
+        return run_object_action(self, request, object_id,
+                                 lambda s: subscription_change_plan(tenant=s.tenant, actor=request.user,
+                                                                    subscription=s, plan=plan),
+                                 done="{obj}: plan changed for the next period.")
 
     @action(description="Renewal price", icon="price_change", permissions=["manage"], url_path="reprice",
             dialog={"title": "Price of the next renewal", "description": "A subscription keeps the price it was "
@@ -250,10 +246,10 @@ class SubscriptionAdmin(StreamingExportMixin, ServiceOnlyAdmin):
                     "form_submit_text": "Save"})
     def row_reprice(self, request, form, object_id):
         reprice = form.cleaned_data["reprice"]
-        return self._apply(request, object_id,
-                           lambda s: subscription_set_reprice_at_renewal(tenant=s.tenant, actor=request.user,
-                                                                         subscription=s, reprice=reprice),
-                           done="{obj}: renewal price saved.", verb="reprice")
+        return run_object_action(self, request, object_id,
+                                 lambda s: subscription_set_reprice_at_renewal(tenant=s.tenant, actor=request.user,
+                                                                               subscription=s, reprice=reprice),
+                                 done="{obj}: renewal price saved.")
 
 
 # --- payments -------------------------------------------------------------------------------------------------
@@ -371,20 +367,15 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     def has_verify_permission(self, request, obj=None):
         return request.user.has_perm("billing.change_payment")
 
-    def _decide(self, request, object_id, call, *, done: str, verb: str):
-        payment = self.get_object_or_404(request, object_id)
-        self.apply_service(request, payment, lambda: call(payment), done=done, verb=verb)
-        return back_to(request, next_url(request, self.model_url("change", payment.pk)))
-
     @action(description="Verify", icon="verified", permissions=["verify"], url_path="verify",
             variant=ActionVariant.SUCCESS,
             dialog={"title": "Verify this payment?",
                     "description": "The invoice becomes paid and the subscription active.",
                     "form_class": VerifyPaymentDialogForm, "form_submit_text": "Verify"})
     def row_verify(self, request, form, object_id):
-        return self._decide(request, object_id,
-                            lambda p: payment_verify(tenant=p.tenant, actor=request.user, payment=p),
-                            done="Payment {obj} verified.", verb="verify")
+        return run_object_action(self, request, object_id,
+                                 lambda p: payment_verify(tenant=p.tenant, actor=request.user, payment=p),
+                                 done="Payment {obj} verified.")
 
     @action(description="Reject", icon="block", permissions=["verify"], url_path="reject",
             variant=ActionVariant.DANGER,
@@ -392,9 +383,10 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
                     "form_class": ReasonDialogForm, "form_submit_text": "Reject", "variant": "danger"})
     def row_reject(self, request, form, object_id):
         reason = form.cleaned_data["reason"]
-        return self._decide(request, object_id,
-                            lambda p: payment_reject(tenant=p.tenant, actor=request.user, payment=p, reason=reason),
-                            done="Payment {obj} rejected.", verb="reject")
+        return run_object_action(self, request, object_id,
+                                 lambda p: payment_reject(tenant=p.tenant, actor=request.user, payment=p,
+                                                          reason=reason),
+                                 done="Payment {obj} rejected.")
 
     @action(description="Verify the selected payments…", permissions=["verify"])
     def bulk_verify(self, request, queryset):
@@ -506,11 +498,6 @@ class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     def has_download_permission(self, request, obj=None):
         return self.has_view_permission(request)
 
-    def _apply(self, request, object_id, call, *, done: str, verb: str):
-        invoice = self.get_object_or_404(request, object_id)
-        self.apply_service(request, invoice, lambda: call(invoice), done=done, verb=verb)
-        return back_to(request, next_url(request, self.model_url("change", invoice.pk)))
-
     @action(description="Download PDF", icon="picture_as_pdf", permissions=["download"], url_path="pdf")
     def row_pdf(self, request, object_id):
         invoice = self.get_object_or_404(request, object_id)
@@ -522,9 +509,9 @@ class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
             dialog={"title": "Issue this invoice?", "description": "It gets the next number and becomes immutable.",
                     "form_class": ConfirmForm, "form_submit_text": "Issue"})
     def row_issue(self, request, form, object_id):
-        return self._apply(request, object_id,
-                           lambda i: invoice_issue(tenant=i.tenant, actor=request.user, invoice=i),
-                           done="Invoice {obj} issued.", verb="issue")
+        return run_object_action(self, request, object_id,
+                                 lambda i: invoice_issue(tenant=i.tenant, actor=request.user, invoice=i),
+                                 done="Invoice {obj} issued.")
 
     @action(description="Mark paid", icon="paid", permissions=["manage"], url_path="mark-paid",
             variant=ActionVariant.SUCCESS,
@@ -532,9 +519,9 @@ class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
                     "description": "For money received outside a payment proof; the subscription is activated.",
                     "form_class": ConfirmForm, "form_submit_text": "Mark paid"})
     def row_mark_paid(self, request, form, object_id):
-        return self._apply(request, object_id,
-                           lambda i: invoice_mark_paid(tenant=i.tenant, actor=request.user, invoice=i),
-                           done="Invoice {obj} marked paid.", verb="mark_paid")
+        return run_object_action(self, request, object_id,
+                                 lambda i: invoice_mark_paid(tenant=i.tenant, actor=request.user, invoice=i),
+                                 done="Invoice {obj} marked paid.")
 
     @action(description="Void", icon="do_not_disturb_on", permissions=["manage"], url_path="void",
             variant=ActionVariant.DANGER,
@@ -543,9 +530,10 @@ class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
                     "form_class": ReasonDialogForm, "form_submit_text": "Void", "variant": "danger"})
     def row_void(self, request, form, object_id):
         reason = form.cleaned_data["reason"]
-        return self._apply(request, object_id,
-                           lambda i: invoice_void(tenant=i.tenant, actor=request.user, invoice=i, reason=reason),
-                           done="Invoice {obj} voided.", verb="void")
+        return run_object_action(self, request, object_id,
+                                 lambda i: invoice_void(tenant=i.tenant, actor=request.user, invoice=i,
+                                                        reason=reason),
+                                 done="Invoice {obj} voided.")
 
     @action(description="New invoice", icon="post_add", permissions=["create"], url_path="create",
             dialog={"title": "New invoice", "description": "A one-line invoice for services outside the plan.",

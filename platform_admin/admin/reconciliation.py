@@ -17,7 +17,8 @@ from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldAdminSelectWidget, 
 
 from billing.models import BankLineStatus, BankStatementImport, BankStatementLine
 from billing.services.reconciliation import DEFAULT_MAPPING, bank_line_confirm, bank_statement_import
-from platform_admin.admin.base import PlatformModelAdmin, ReadOnlyMixin, back_to, next_url
+from platform_admin.admin.actions import run_object_action
+from platform_admin.admin.base import PlatformModelAdmin, ReadOnlyMixin
 from tenancy.exceptions import ServiceError
 
 LINE_LABELS = {BankLineStatus.MATCHED.label: "success", BankLineStatus.AMOUNT_MISMATCH.label: "warning",
@@ -156,11 +157,11 @@ class BankStatementLineAdmin(FinanceOnly, ReadOnlyMixin, PlatformModelAdmin):
 
     @action(description="Confirm", icon="price_check", permissions=["reconcile"], url_path="confirm")
     def row_confirm(self, request, object_id):
-        line = self.get_object_or_404(request, object_id)
-        self.apply_service(request, line, lambda: bank_line_confirm(actor=request.user, line=line),
-                           done="{obj}: payment recorded and verified.", verb="confirm")
-        return back_to(request, next_url(request, reverse("admin:billing_bankstatementline_changelist")
-                                         + f"?statement__id__exact={line.statement_id}"))
+        return run_object_action(self, request, object_id,
+                                 lambda line: bank_line_confirm(actor=request.user, line=line),
+                                 done="{obj}: payment recorded and verified.",
+                                 back=lambda line: reverse("admin:billing_bankstatementline_changelist")
+                                 + f"?statement__id__exact={line.statement_id}")
 
     @action(description="Confirm the selected matched lines (record and verify their payments)",
             permissions=["reconcile"])

@@ -17,7 +17,8 @@ from unfold.forms import AdminPasswordChangeForm, BaseDialogForm, UserChangeForm
 from unfold.widgets import UnfoldAdminEmailInputWidget, UnfoldAdminTextInputWidget
 
 from billing.models import Invoice, InvoiceStatus, Payment, Subscription
-from platform_admin.admin.base import CompanyFilter, HistoryAdmin, PlatformModelAdmin, ReadOnlyMixin, back_to, next_url
+from platform_admin.admin.actions import run_object_action
+from platform_admin.admin.base import CompanyFilter, HistoryAdmin, PlatformModelAdmin, ReadOnlyMixin, back_to
 from platform_admin.exports import StreamingExportMixin
 from platform_admin.forms import ConfirmForm, ReasonDialogForm, RoleDialogForm
 from platform_admin.resources import TenantResource
@@ -227,18 +228,13 @@ class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
 
     # Row and detail actions: a dialog asks (and a GET never changes anything); the POST applies.
 
-    def _decide(self, request, object_id, call, *, done: str, verb: str):
-        tenant = self.get_object_or_404(request, object_id)
-        self.apply_service(request, tenant, lambda: call(tenant), done=done, verb=verb)
-        return back_to(request, next_url(request, self.model_url("change", tenant.pk)))
-
     @action(description="Approve", icon="check_circle", permissions=["decide"], url_path="approve",
             variant=ActionVariant.SUCCESS,
             dialog={"title": "Approve this company?", "description": "Its admins are told and may choose a plan.",
                     "form_class": ConfirmForm, "form_submit_text": "Approve"})
     def row_approve(self, request, form, object_id):
-        return self._decide(request, object_id, lambda t: tenant_approve(tenant=t, actor=request.user),
-                            done="{obj} approved.", verb="approve")
+        return run_object_action(self, request, object_id, lambda t: tenant_approve(tenant=t, actor=request.user),
+                                 done="{obj} approved.")
 
     @action(description="Reject", icon="block", permissions=["decide"], url_path="reject",
             variant=ActionVariant.DANGER,
@@ -246,8 +242,9 @@ class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
                     "form_class": ReasonDialogForm, "form_submit_text": "Reject", "variant": "danger"})
     def row_reject(self, request, form, object_id):
         reason = form.cleaned_data["reason"]
-        return self._decide(request, object_id, lambda t: tenant_reject(tenant=t, actor=request.user, reason=reason),
-                            done="{obj} rejected.", verb="reject")
+        return run_object_action(self, request, object_id,
+                                 lambda t: tenant_reject(tenant=t, actor=request.user, reason=reason),
+                                 done="{obj} rejected.")
 
     @action(description="Suspend", icon="pause_circle", permissions=["decide"], url_path="suspend",
             variant=ActionVariant.WARNING,
@@ -255,16 +252,16 @@ class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
                     "form_class": ReasonDialogForm, "form_submit_text": "Suspend", "variant": "danger"})
     def row_suspend(self, request, form, object_id):
         reason = form.cleaned_data["reason"]
-        return self._decide(request, object_id,
-                            lambda t: tenant_suspend(tenant=t, actor=request.user, reason=reason),
-                            done="{obj} suspended.", verb="suspend")
+        return run_object_action(self, request, object_id,
+                                 lambda t: tenant_suspend(tenant=t, actor=request.user, reason=reason),
+                                 done="{obj} suspended.")
 
     @action(description="Reactivate", icon="play_circle", permissions=["decide"], url_path="reactivate",
             dialog={"title": "Reactivate this company?", "description": "Its users may work again.",
                     "form_class": ConfirmForm, "form_submit_text": "Reactivate"})
     def row_reactivate(self, request, form, object_id):
-        return self._decide(request, object_id, lambda t: tenant_reactivate(tenant=t, actor=request.user),
-                            done="{obj} reactivated.", verb="reactivate")
+        return run_object_action(self, request, object_id, lambda t: tenant_reactivate(tenant=t, actor=request.user),
+                                 done="{obj} reactivated.")
 
     @action(description="New company", icon="add_business", permissions=["create"], url_path="create",
             dialog={"title": "New company", "description": "Created active, with its subdomain and settings.",
@@ -284,10 +281,9 @@ class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
                     "form_class": AdminInviteDialogForm, "form_submit_text": "Invite"})
     def row_invite_admin(self, request, form, object_id):
         email = form.cleaned_data["email"]
-        return self._decide(request, object_id,
-                            lambda t: tenant_admin_invite(tenant=t, actor=request.user, email=email)[0].tenant,
-                            done="Invitation sent to " + email.replace("{", "{{").replace("}", "}}") + ".",
-                            verb="invite")
+        return run_object_action(self, request, object_id,
+                                 lambda t: tenant_admin_invite(tenant=t, actor=request.user, email=email)[0].tenant,
+                                 done="Invitation sent to " + email.replace("{", "{{").replace("}", "}}") + ".")
 
     # Bulk actions on the selected rows.
 
@@ -403,43 +399,39 @@ class UserAdmin(IndexedSearchMixin, HistoryAdmin, BaseUserAdmin):
             obj.is_staff, obj.role, obj.tenant = True, Role.SUPER_ADMIN, None
         super().save_model(request, obj, form, change)
 
-    def _apply(self, request, object_id, call, *, done: str, verb: str):
-        user = self.get_object_or_404(request, object_id)
-        self.apply_service(request, user, lambda: call(user), done=done, verb=verb)
-        return back_to(request, next_url(request, self.model_url("change", user.pk)))
-
     @action(description="Change role", icon="badge", permissions=["manage"], url_path="change-role",
             dialog={"title": "Change the company role", "description": "The company keeps at least one admin.",
                     "form_class": RoleDialogForm, "form_submit_text": "Change role"})
     def row_change_role(self, request, form, object_id):
         role = form.cleaned_data["role"]
-        return self._apply(request, object_id, lambda u: user_change_role(actor=request.user, user=u, role=role),
-                           done="{obj}: role changed.", verb="change_role")
+        return run_object_action(self, request, object_id,
+                                 lambda u: user_change_role(actor=request.user, user=u, role=role),
+                                 done="{obj}: role changed.")
 
     @action(description="Deactivate", icon="person_off", permissions=["manage"], url_path="deactivate",
             variant=ActionVariant.DANGER,
             dialog={"title": "Deactivate this account?", "description": "It can no longer log in; its tokens stop.",
                     "form_class": ConfirmForm, "form_submit_text": "Deactivate", "variant": "danger"})
     def row_deactivate(self, request, form, object_id):
-        return self._apply(request, object_id,
-                           lambda u: user_set_active(actor=request.user, user=u, is_active=False),
-                           done="{obj} deactivated.", verb="deactivate")
+        return run_object_action(self, request, object_id,
+                                 lambda u: user_set_active(actor=request.user, user=u, is_active=False),
+                                 done="{obj} deactivated.")
 
     @action(description="Activate", icon="person_check", permissions=["manage"], url_path="activate",
             dialog={"title": "Activate this account?", "description": "", "form_class": ConfirmForm,
                     "form_submit_text": "Activate"})
     def row_activate(self, request, form, object_id):
-        return self._apply(request, object_id,
-                           lambda u: user_set_active(actor=request.user, user=u, is_active=True),
-                           done="{obj} activated.", verb="activate")
+        return run_object_action(self, request, object_id,
+                                 lambda u: user_set_active(actor=request.user, user=u, is_active=True),
+                                 done="{obj} activated.")
 
     @action(description="Send password reset", icon="lock_reset", permissions=["manage"],
             url_path="password-reset",
             dialog={"title": "Send a password reset e-mail?", "description": "The link is valid for a few days.",
                     "form_class": ConfirmForm, "form_submit_text": "Send"})
     def row_password_reset(self, request, form, object_id):
-        return self._apply(request, object_id, lambda u: user_send_password_reset(user=u),
-                           done="Password reset sent to {obj}.", verb="password_reset")
+        return run_object_action(self, request, object_id, lambda u: user_send_password_reset(user=u),
+                                 done="Password reset sent to {obj}.")
 
     @action(description="Deactivate the selected accounts…", permissions=["manage"])
     def bulk_deactivate(self, request, queryset):
