@@ -7,7 +7,9 @@ from django.conf import settings
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
+from billing.models import Invoice
 from billing.services.cycle import billing_cycle_run_for_tenant, billing_cycle_tenant_ids
+from billing.services.documents import invoice_document_archive
 from ops.outbox import outbox_enqueue
 from tenancy.models import Tenant
 
@@ -40,9 +42,6 @@ def run_billing_cycle_for_tenant(*, tenant_id: int, on: str) -> dict:
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def archive_invoice_pdf(*, invoice_id: int, purpose: str) -> str:
     """Render and store one archived copy of an invoice's PDF; return its SHA-256."""
-    from billing.models import Invoice
-    from billing.services.documents import invoice_document_archive
-
     invoice = Invoice.objects.filter(pk=invoice_id).first()
     if invoice is None:
         return ""

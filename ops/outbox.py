@@ -27,8 +27,27 @@ logger = logging.getLogger("ops.outbox")
 BATCH = 500
 
 
+# The worker-side task, by name: ops.tasks wraps this module's functions, so this module cannot import it.
+DELIVER_TASK = "ops.tasks.outbox_deliver"
+
+
+def registered_task(name: str):
+    """The Celery task registered as `name`, importing the apps' tasks modules on first need.
+
+    Services name their tasks by string (the tasks modules sit above the services that queue them),
+    so a web process may not have imported a tasks module yet: Celery's autodiscovery does it here.
+    """
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    try:
+        return current_app.tasks[name]
+    except KeyError:
+        raise LookupError(f"outbox: no Celery task is registered as {name!r}") from None
+
+
 def _task_name(task) -> str:
-    return task if isinstance(task, str) else task.name
+    """The registered name of `task` (a task or its name); an unknown name fails now, not at delivery."""
+    return registered_task(task).name if isinstance(task, str) else task.name
 
 
 def outbox_enqueue(task, kwargs: dict, *, queue: str = "celery", tenant_id: int | None = None) -> OutboxMessage:
@@ -83,10 +102,8 @@ def _backoff(attempts: int) -> timedelta:
 
 def _publish(message: OutboxMessage) -> bool:
     """Hand one row to the broker; record the outcome on the row. Never raises."""
-    from ops.tasks import outbox_deliver
-
     try:
-        outbox_deliver.apply_async(kwargs={"message_id": message.pk}, queue=message.queue, retry=False)
+        registered_task(DELIVER_TASK).apply_async(kwargs={"message_id": message.pk}, queue=message.queue, retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure only delays the message
         now = timezone.now()
         attempts = message.publish_attempts + 1
@@ -138,7 +155,7 @@ def outbox_deliver(*, message_id: int) -> str:
         return "skipped"
     message = OutboxMessage.objects.get(pk=message_id)
     try:
-        current_app.tasks[message.task](**message.kwargs)
+        registered_task(message.task)(**message.kwargs)
     except Exception as exc:  # noqa: BLE001 - recorded on the row; the relay retries with back-off
         logger.warning("outbox: %s failed (%s: %s); retrying later", message, type(exc).__name__, exc)
         OutboxMessage.objects.filter(pk=message_id).update(

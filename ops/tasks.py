@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from ops import outbox
+from ops.housekeeping import housekeeping_run
 
 
 @shared_task(ignore_result=True)
@@ -20,6 +21,4 @@ def outbox_relay() -> int:
 @shared_task
 def housekeeping() -> dict:
     """Daily: flush expired JWT rows and apply the retention of activity, notifications and history."""
-    from ops.housekeeping import housekeeping_run
-
     return housekeeping_run()

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
 from django.urls import path, reverse_lazy
 
+from tenancy.mail import email_enqueue
 from tenancy.models import User
 
 
@@ -18,8 +19,6 @@ class StaffPasswordResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
-        from tenancy.tasks import email_enqueue
-
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         email_enqueue(to=[to_email], subject=subject, body=body)  # through the outbox, on commit

@@ -19,7 +19,7 @@ from billing.models import (
     VerificationStatus,
 )
 from platform_admin.models import SystemSetting
-from tenancy.models import Tenant, TenantStatus
+from tenancy.models import ActivityLog, Tenant, TenantStatus
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -177,8 +177,6 @@ def dashboard_numbers(*, today: datetime.date | None = None) -> dict:
 def company_overview(*, tenant: Tenant, today: datetime.date, timeline_length: int = 15) -> dict:
     """What the company page shows first: subscription, open balance (and how late), recent invoices, payments
     and the timeline of its audit log."""
-    from tenancy.models import ActivityLog
-
     subscription = (Subscription.objects.filter(tenant=tenant).select_related("plan", "next_plan")
                     .order_by("-created_at", "-id").first())
     open_invoices = list(Invoice.objects.filter(tenant=tenant, status=InvoiceStatus.ISSUED)

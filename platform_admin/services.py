@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from billing.models import Payment
 from tenancy import files
 from tenancy.audit import AuditVerb, audit_record
 from tenancy.exceptions import Forbidden, ServiceError
@@ -13,6 +14,7 @@ from tenancy.forms import TenantPasswordResetForm
 from tenancy.models import User
 from tenancy.services.auth import user_revoke_tokens
 from tenancy.services.members import member_update
+from work.models import Attachment
 
 
 @transaction.atomic
@@ -65,9 +67,6 @@ ATTACHMENT_FOLDER = "tenants"
 
 def stored_files_cleanup(*, older_than: datetime.timedelta = datetime.timedelta(hours=6)) -> list[str]:
     """Delete payment proofs and attachments that no row references (left by rolled-back writes)."""
-    from billing.models import Payment
-    from work.models import Attachment
-
     proofs = set(Payment.objects.exclude(proof="").values_list("proof", flat=True).iterator(chunk_size=2000))
     attachments = set(Attachment.objects.values_list("file", flat=True).iterator(chunk_size=2000))
     deleted = files.orphan_files_delete(storage=default_storage, folder=PROOF_FOLDER, referenced=proofs,

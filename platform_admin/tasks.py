@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from platform_admin.backup import backup_run_scheduled
 from platform_admin.services import stored_files_cleanup
 
 
@@ -12,6 +13,4 @@ def delete_orphan_files() -> int:
 @shared_task(acks_late=True)
 def run_backup() -> str:
     """Daily: archive the database and the media, keeping BACKUP_KEEP copies."""
-    from platform_admin.backup import backup_run_scheduled
-
     return str(backup_run_scheduled())

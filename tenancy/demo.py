@@ -1,6 +1,7 @@
 """Demo data of the tenancy app: staff, three working companies and one awaiting approval."""
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -48,18 +49,19 @@ def _user(*, email: str, **fields) -> User:
 
 
 @transaction.atomic
-def seed() -> dict[str, Tenant]:
-    """Create the demo staff and tenants once; return the tenants by key."""
-    from platform_admin.groups import ensure_staff_groups
+def seed(*, staff_groups: dict[str, Group] | None = None) -> dict[str, Tenant]:
+    """Create the demo staff and tenants once; return the tenants by key.
 
-    groups = ensure_staff_groups()
+    `staff_groups` (name -> Group) puts the staff in their control-panel groups; the groups belong to
+    platform_admin, whose `seed_demo` command passes them (tenancy does not import it).
+    """
     owner = None
     for email, name, is_superuser, group in STAFF:
         first, last = name.split(" ", 1)
         user = _user(email=email, first_name=first, last_name=last, is_staff=True,
                      is_superuser=is_superuser, role=Role.SUPER_ADMIN, tenant=None)
-        if group:
-            user.groups.add(groups[group])
+        if group and staff_groups:
+            user.groups.add(staff_groups[group])
         if is_superuser:
             owner = user
 

@@ -10,6 +10,8 @@ import json
 import zipfile
 from collections.abc import Callable, Iterable
 
+from tenancy.models import TenantSettings, User
+
 _writers: list[Callable] = []
 
 
@@ -53,8 +55,6 @@ def _csv_safe(value):
 
 def export_company(*, tenant, archive: ExportArchive) -> None:
     """Tenancy's sections: the company, its settings and its members (no password data)."""
-    from tenancy.models import TenantSettings, User
-
     settings_row = TenantSettings.objects.filter(tenant=tenant).first()
     archive.add_table("company", [{
         "name": tenant.name, "slug": tenant.slug, "status": tenant.status, "contact_name": tenant.contact_name,

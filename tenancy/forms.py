@@ -2,6 +2,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
 
 from tenancy.links import portal_url
+from tenancy.mail import email_enqueue
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
@@ -9,8 +10,6 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
-        from tenancy.tasks import email_enqueue
-
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         user = context.get("user")

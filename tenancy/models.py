@@ -4,8 +4,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from tenancy.audit import SYSTEM_ACTOR_LABEL, AuditChannel, AuditVerb
 from tenancy.crypto import EncryptedTextField, blind_index
+from tenancy.verbs import SYSTEM_ACTOR_LABEL, AuditChannel, AuditVerb
 
 
 class TenantStatus(models.TextChoices):

@@ -4,6 +4,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from tenancy.models import Role, TenantStatus, User
+from tenancy.resolution import get_request_tenant
 
 # Company states a view may declare (see ApprovalGateMixin in tenancy.api.base)
 ACTIVE_ONLY = frozenset({TenantStatus.ACTIVE})
@@ -20,8 +21,6 @@ class TenantStateGate(BasePermission):
     """
 
     def has_permission(self, request, view) -> bool:
-        from tenancy.api.base import get_request_tenant
-
         user = request.user
         if not (user and user.is_authenticated) or user.is_super_admin:
             return True

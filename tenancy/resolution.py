@@ -118,3 +118,14 @@ def forget_all() -> None:
     _local.clear()
     _local.version = None
     _local.checked_at = float("-inf")
+
+
+def get_request_tenant(request) -> Tenant | None:
+    """Return the host's tenant or, on a platform host, the authenticated user's own tenant."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is not None:
+        return tenant
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.tenant_id:
+        return tenant_by_id(user.tenant_id)
+    return None

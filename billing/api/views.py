@@ -25,6 +25,7 @@ from billing.api import serializers as s
 from billing.models import Invoice, Payment, Plan, Subscription
 from billing.services import invoices as invoice_services
 from billing.services import payments as payment_services
+from billing.services import settlement
 from billing.services import subscriptions as subscription_services
 from billing.services.documents import invoice_pdf_bytes
 from tenancy.api.base import ApprovalGateMixin, TenantModelViewSet, get_request_tenant
@@ -272,7 +273,7 @@ class StaffInvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Staf
     @action(detail=True, methods=["post"], url_path="mark-paid")
     def mark_paid(self, request, pk=None):
         invoice = self.get_object()
-        invoice = invoice_services.invoice_mark_paid(tenant=invoice.tenant, actor=request.user, invoice=invoice)
+        invoice = settlement.invoice_mark_paid(tenant=invoice.tenant, actor=request.user, invoice=invoice)
         return Response(s.InvoiceSerializer(self.get_queryset().get(pk=invoice.pk)).data)
 
 

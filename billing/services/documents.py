@@ -2,22 +2,23 @@
 
 An invoice gets its ISSUED copy when it is issued, its PAID copy when it is paid and its VOID copy
 when it is voided or credited (a credit note gets its own ISSUED copy). Rendering takes about a
-second, so it runs after the commit in a Celery task (`billing.tasks.archive_invoice_pdf`), outside
-the row locks of the issuing transaction; a download that finds no copy yet (the task has not run,
+second, so it runs after the commit in a Celery task (`billing.tasks.archive_invoice_pdf`, queued through
+the outbox and named by string: the tasks module sits above the services), outside the row locks of
+the issuing transaction; a download that finds no copy yet (the task has not run,
 or failed) makes it then, from the same frozen data. A copy is never rendered again: later changes
 of the template, the issuer's settings or the company's details do not reach it.
 """
 
 import hashlib
-import logging
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from billing import pdf
 from billing.models import Invoice, InvoiceDocument, InvoiceDocumentPurpose, InvoiceStatus
+from ops.outbox import outbox_enqueue
 
-logger = logging.getLogger(__name__)
+ARCHIVE_TASK = "billing.tasks.archive_invoice_pdf"
 P = InvoiceDocumentPurpose
 
 
@@ -31,17 +32,8 @@ def invoice_document_purpose(invoice: Invoice) -> str | None:
 
 
 def invoice_document_schedule(*, invoice: Invoice, purpose: str) -> None:
-    """Archive the copy after the current transaction commits (a failure is caught up at download)."""
-
-    def enqueue():
-        from billing.tasks import archive_invoice_pdf
-
-        try:
-            archive_invoice_pdf.delay(invoice_id=invoice.pk, purpose=purpose)
-        except Exception:  # the broker is down: the first download archives it
-            logger.exception("could not queue the PDF of invoice %s", invoice.pk)
-
-    transaction.on_commit(enqueue)
+    """Archive the copy in a job queued through the outbox of the current transaction."""
+    outbox_enqueue(ARCHIVE_TASK, {"invoice_id": invoice.pk, "purpose": purpose}, tenant_id=invoice.tenant_id)
 
 
 def invoice_document_archive(*, invoice: Invoice, purpose: str) -> InvoiceDocument:

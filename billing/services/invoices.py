@@ -60,14 +60,14 @@ def _decimal(value, *, field: str) -> Decimal:
     return result
 
 
-def _lock(invoice: Invoice, tenant: Tenant) -> Invoice:
+def invoice_lock(invoice: Invoice, tenant: Tenant) -> Invoice:
     try:
         return Invoice.objects.select_for_update().get(pk=invoice.pk, tenant=tenant)
     except Invoice.DoesNotExist:
         raise NotFound()
 
 
-def _refuse_transition(invoice: Invoice, to: str) -> None:
+def invoice_refuse_transition(invoice: Invoice, to: str) -> None:
     if not invoice.can_transition_to(to):
         raise InvalidTransition.refuse(noun="invoice", current=invoice.get_status_display(),
                                        target=InvoiceStatus(to).label, status=invoice.status)
@@ -203,8 +203,8 @@ def invoice_issue(
     *, tenant: Tenant, actor: User | None, invoice: Invoice, issued_on: datetime.date | None = None
 ) -> Invoice:
     """Issue a draft: give it the next number of the year, freeze the parties and tell the admins."""
-    invoice = _lock(invoice, tenant)
-    _refuse_transition(invoice, InvoiceStatus.ISSUED)
+    invoice = invoice_lock(invoice, tenant)
+    invoice_refuse_transition(invoice, InvoiceStatus.ISSUED)
     before = snapshot(invoice, INVOICE_AUDITED_FIELDS)
     issued_on = issued_on or timezone.localdate()
     invoice.number = _next_invoice_number(issued_on.year)
@@ -233,7 +233,7 @@ def invoice_create_and_issue(*, tenant: Tenant, actor: User | None, issued_on: d
     return invoice_issue(tenant=tenant, actor=actor, invoice=invoice, issued_on=issued_on)
 
 
-def _refuse_if_payment_pending(invoice: Invoice) -> None:
+def invoice_refuse_if_payment_pending(invoice: Invoice) -> None:
     if invoice.payments.filter(verification_status=VerificationStatus.PENDING).exists():
         raise Conflict("A payment for this invoice is waiting for verification.", code="payment_pending")
 
@@ -247,12 +247,12 @@ def invoice_void(*, tenant: Tenant, actor: User | None, invoice: Invoice, reason
     """
     if not (reason or "").strip():
         raise ServiceError("Give a reason.", code="reason_required", fields={"reason": ["This field is required."]})
-    invoice = _lock(invoice, tenant)
+    invoice = invoice_lock(invoice, tenant)
     if invoice.is_credit_note:
         raise InvalidTransition("A credit note cannot be voided; issue an invoice instead.",
                                 fields={"status": [invoice.status]})
-    _refuse_transition(invoice, InvoiceStatus.VOID)
-    _refuse_if_payment_pending(invoice)
+    invoice_refuse_transition(invoice, InvoiceStatus.VOID)
+    invoice_refuse_if_payment_pending(invoice)
     before = invoice.status
     was_paid = invoice.status == InvoiceStatus.PAID
     invoice.status = InvoiceStatus.VOID
@@ -299,32 +299,3 @@ def _issue_credit_note(*, tenant: Tenant, actor: User | None, invoice: Invoice, 
                 f"{invoice.total} {invoice.currency}.",
            data={"invoice_id": credit.pk, "number": credit.number})
     return credit
-
-
-def invoice_settle_locked(*, invoice: Invoice, actor: User | None, on: datetime.date) -> Invoice:
-    """Mark a locked, issued invoice PAID and apply it to its subscription and tenant (caller holds locks)."""
-    from billing.services.subscriptions import subscription_apply_paid_invoice  # subscriptions issue invoices
-
-    _refuse_transition(invoice, InvoiceStatus.PAID)
-    invoice.status = InvoiceStatus.PAID
-    invoice.paid_at = timezone.now()
-    invoice._change_reason = "paid"
-    invoice.save(update_fields=["status", "paid_at", "updated_at"])
-    invoice_document_schedule(invoice=invoice, purpose=InvoiceDocumentPurpose.PAID)
-    if invoice.subscription_id:
-        subscription_apply_paid_invoice(invoice=invoice, actor=actor, on=on)
-    return invoice
-
-
-@transaction.atomic
-def invoice_mark_paid(*, tenant: Tenant, actor: User | None, invoice: Invoice,
-                      on: datetime.date | None = None) -> Invoice:
-    """Record that staff received the money another way; the subscription is activated as on verification."""
-    invoice = _lock(invoice, tenant)
-    _refuse_transition(invoice, InvoiceStatus.PAID)
-    _refuse_if_payment_pending(invoice)
-    invoice = invoice_settle_locked(invoice=invoice, actor=actor, on=on or timezone.localdate())
-    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVOICE_PAID, obj=invoice,
-                 changes={"status": [InvoiceStatus.ISSUED, InvoiceStatus.PAID]})
-    return invoice
-

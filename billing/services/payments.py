@@ -17,7 +17,7 @@ from billing.models import (
     SubscriptionStatus,
     VerificationStatus,
 )
-from billing.services.invoices import invoice_settle_locked
+from billing.services.settlement import invoice_settle_locked
 from billing.services.subscriptions import (
     lock_subscription,
     subscription_mark_pending_verification,

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from billing.models import Invoice, InvoiceStatus, Subscription, SubscriptionStatus
 from billing.services import invoices as invoice_services
+from billing.services import settlement
 from billing.tests.factories import (
     PlanFactory,
     SubscriptionFactory,
@@ -214,7 +215,7 @@ def test_another_tenants_invoice_changes_nothing(api, world, other_admin):
 def test_paying_a_closed_invoice_is_409(api, world, tenant_admin, closing):
     invoice = world["renewal"]
     if closing == "paid":
-        invoice_services.invoice_mark_paid(tenant=invoice.tenant, actor=None, invoice=invoice)
+        settlement.invoice_mark_paid(tenant=invoice.tenant, actor=None, invoice=invoice)
     else:
         invoice_services.invoice_void(tenant=invoice.tenant, actor=None, invoice=invoice, reason="x")
     before = billing_state()

@@ -7,6 +7,7 @@ import pytest
 
 from billing.models import InvoiceDocument, InvoiceDocumentPurpose, InvoiceStatus
 from billing.services import invoices as invoice_services
+from billing.services import settlement
 from billing.services.documents import invoice_pdf_bytes
 from billing.tests.factories import manual_invoice
 from billing.tests.test_invoice_pdf import text_of
@@ -62,7 +63,7 @@ def test_issue_archives_once_and_later_changes_do_not_reach_old_invoices(
 
     # Paying adds the PAID copy (rendered now, once); the ISSUED copy stays as it was.
     with django_capture_on_commit_callbacks(execute=True):
-        invoice_services.invoice_mark_paid(tenant=tenant, actor=super_admin, invoice=invoice)
+        settlement.invoice_mark_paid(tenant=tenant, actor=super_admin, invoice=invoice)
     paid = InvoiceDocument.objects.get(invoice=invoice, purpose=P.PAID)
     assert _download(api(tenant_admin), f"{BASE}/invoices/{invoice.pk}/pdf/") == paid.file.read()
     assert InvoiceDocument.objects.get(invoice=invoice, purpose=P.ISSUED).file.read() == stored
@@ -79,7 +80,7 @@ def test_a_missing_copy_is_archived_at_the_first_download_and_only_once(tenant, 
 
 def test_the_issued_copy_shows_the_invoice_as_issued_even_if_archived_late(tenant, super_admin):
     invoice = manual_invoice(tenant)
-    invoice_services.invoice_mark_paid(tenant=tenant, actor=super_admin, invoice=invoice)
+    settlement.invoice_mark_paid(tenant=tenant, actor=super_admin, invoice=invoice)
     invoice.refresh_from_db()
     from billing.services.documents import invoice_document_archive
 
@@ -91,7 +92,7 @@ def test_the_issued_copy_shows_the_invoice_as_issued_even_if_archived_late(tenan
 def test_a_credit_note_and_the_voided_invoice_are_archived(tenant, super_admin, django_capture_on_commit_callbacks):
     invoice = manual_invoice(tenant)
     with django_capture_on_commit_callbacks(execute=True):
-        invoice_services.invoice_mark_paid(tenant=tenant, actor=super_admin, invoice=invoice)
+        settlement.invoice_mark_paid(tenant=tenant, actor=super_admin, invoice=invoice)
         invoice_services.invoice_void(tenant=tenant, actor=super_admin, invoice=invoice, reason="Refund")
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.VOID

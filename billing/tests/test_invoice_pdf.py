@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from billing import pdf
 from billing.models import Invoice, InvoiceKind, InvoiceSequence, InvoiceStatus
 from billing.services import invoices as invoice_services
+from billing.services import settlement
 from billing.services.payments import payment_verify
 from billing.services.subscriptions import subscription_create
 from billing.tests.factories import PlanFactory, pdf_upload
@@ -111,7 +112,7 @@ def test_voiding_a_paid_invoice_issues_a_credit_note_in_its_own_series(first_inv
     invoice_services.invoice_void(tenant=tenant, actor=super_admin, invoice=other, reason="Typo")
     assert not Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).exists()  # unpaid: voided, nothing to credit
 
-    invoice_services.invoice_mark_paid(tenant=tenant, actor=super_admin, invoice=first_invoice)
+    settlement.invoice_mark_paid(tenant=tenant, actor=super_admin, invoice=first_invoice)
     invoice_services.invoice_void(tenant=tenant, actor=super_admin, invoice=first_invoice, reason="Refunded")
     first_invoice.refresh_from_db()
     assert first_invoice.status == InvoiceStatus.VOID and first_invoice.paid_at is not None

@@ -20,6 +20,7 @@ from billing.models import (
 )
 from billing.services import invoices as invoice_services
 from billing.services import payments as payment_services
+from billing.services import settlement
 from billing.services import subscriptions as subscription_services
 from billing.services.invoices import invoice_totals, money
 from billing.services.subscriptions import add_period
@@ -210,7 +211,7 @@ def test_submit_refuses_another_tenants_and_closed_invoices(tenant):
                                         proof=pdf_upload())
     assert refused.value.code == "does_not_exist"
     paid = issued_invoice()
-    paid = invoice_services.invoice_mark_paid(tenant=paid.tenant, actor=None, invoice=paid)
+    paid = settlement.invoice_mark_paid(tenant=paid.tenant, actor=None, invoice=paid)
     void = issued_invoice()
     void = invoice_services.invoice_void(tenant=void.tenant, actor=None, invoice=void, reason="x")
     for closed in (paid, void):
@@ -312,7 +313,7 @@ def test_change_plan_takes_effect_next_period(tenant_admin):
     assert renewal.status == InvoiceStatus.VOID
     reissued = subscription.invoices.get(status=InvoiceStatus.ISSUED)
     assert reissued.total == Decimal("99.00") and reissued.plan == bigger
-    invoice_services.invoice_mark_paid(tenant=subscription.tenant, actor=None, invoice=reissued)
+    settlement.invoice_mark_paid(tenant=subscription.tenant, actor=None, invoice=reissued)
     subscription.refresh_from_db()
     assert subscription.plan == bigger and subscription.next_plan is None
 

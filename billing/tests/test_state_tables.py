@@ -8,6 +8,7 @@ from django.db import transaction
 
 from billing.models import Invoice, InvoiceStatus, Subscription, SubscriptionStatus, VerificationStatus
 from billing.services import invoices as invoice_services
+from billing.services import settlement
 from billing.services import subscriptions as subscription_services
 from billing.services.subscriptions import lock_subscription, subscription_set_status
 from billing.tests.factories import (
@@ -75,7 +76,7 @@ def _invoice_in(status: str) -> Invoice:
         return invoice
     invoice = invoice_services.invoice_issue(tenant=invoice.tenant, actor=None, invoice=invoice)
     if status == InvoiceStatus.PAID:
-        invoice = invoice_services.invoice_mark_paid(tenant=invoice.tenant, actor=None, invoice=invoice)
+        invoice = settlement.invoice_mark_paid(tenant=invoice.tenant, actor=None, invoice=invoice)
     elif status == InvoiceStatus.VOID:
         invoice = invoice_services.invoice_void(tenant=invoice.tenant, actor=None, invoice=invoice, reason="test")
     return invoice
@@ -84,7 +85,7 @@ def _invoice_in(status: str) -> Invoice:
 INVOICE_SERVICES = {
     InvoiceStatus.ISSUED: lambda invoice: invoice_services.invoice_issue(
         tenant=invoice.tenant, actor=None, invoice=invoice),
-    InvoiceStatus.PAID: lambda invoice: invoice_services.invoice_mark_paid(
+    InvoiceStatus.PAID: lambda invoice: settlement.invoice_mark_paid(
         tenant=invoice.tenant, actor=None, invoice=invoice),
     InvoiceStatus.VOID: lambda invoice: invoice_services.invoice_void(
         tenant=invoice.tenant, actor=None, invoice=invoice, reason="wrong amount"),
@@ -167,11 +168,11 @@ def test_mark_paid_by_subscription_status(status):
     before = billing_state()
     if status in MARK_PAID_REFUSALS:
         with pytest.raises(Conflict) as refused:
-            invoice_services.invoice_mark_paid(tenant=invoice.tenant, actor=None, invoice=invoice)
+            settlement.invoice_mark_paid(tenant=invoice.tenant, actor=None, invoice=invoice)
         assert refused.value.code == MARK_PAID_REFUSALS[status]
         assert billing_state() == before
     else:
-        invoice_services.invoice_mark_paid(tenant=invoice.tenant, actor=None, invoice=invoice)
+        settlement.invoice_mark_paid(tenant=invoice.tenant, actor=None, invoice=invoice)
         assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.PAID
         # A cancelled subscription stays cancelled: the money is recorded, nothing is reactivated.
         expected = S.CANCELLED if status == S.CANCELLED else S.ACTIVE

@@ -13,8 +13,9 @@ from ops import outbox
 from ops.models import OutboxMessage
 from project.celery import app
 from project.testing import OwnRedis, has_redis_server
+from tenancy.mail import email_enqueue
 from tenancy.models import TenantInvitation
-from tenancy.tasks import email_enqueue, send_email
+from tenancy.tasks import send_email
 
 QUEUES = ["celery", "mail", "billing"]
 
@@ -56,6 +57,16 @@ def test_a_rolled_back_write_leaves_no_message(db, django_capture_on_commit_call
         raise RuntimeError("the write fails")
     assert OutboxMessage.objects.count() == 0
     assert mail.outbox == []
+
+
+def test_a_task_named_by_string_is_checked_at_enqueue(db):
+    # Services name their tasks (the tasks modules import the services); a typo fails in the write.
+    message = outbox.outbox_enqueue("tenancy.tasks.send_email", {"to": ["a@example.com"], "subject": "S",
+                                                                 "body": "B"})
+    assert message.task == send_email.name
+    with pytest.raises(LookupError, match="no_such_task"):
+        outbox.outbox_enqueue("tenancy.tasks.no_such_task", {})
+    assert OutboxMessage.objects.count() == 1
 
 
 def test_a_message_delivered_twice_runs_once(db):

@@ -32,11 +32,11 @@ from billing.services.invoices import (
     invoice_create,
     invoice_create_and_issue,
     invoice_issue,
-    invoice_mark_paid,
     invoice_void,
 )
 from billing.services.payments import payment_reject, payment_verify
 from billing.services.plans import PLAN_EDITABLE_FIELDS, plan_create, plan_update
+from billing.services.settlement import invoice_mark_paid
 from billing.services.subscriptions import (
     subscription_cancel,
     subscription_change_plan,

@@ -59,7 +59,8 @@ def world(staff_groups, tenant, tenant_admin, member, plan):
     overdue.save(update_fields=["due_on"])
     InvoiceFactory(subscription=subscription)
     paid = manual_invoice(tenant)
-    from billing.services.invoices import invoice_mark_paid, invoice_void
+    from billing.services.invoices import invoice_void
+    from billing.services.settlement import invoice_mark_paid
 
     invoice_mark_paid(tenant=tenant, actor=None, invoice=paid)
     invoice_void(tenant=tenant, actor=None, invoice=manual_invoice(tenant), reason="Duplicate")

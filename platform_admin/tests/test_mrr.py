@@ -7,8 +7,8 @@ import pytest
 import time_machine
 
 from billing.models import BillingPeriod, Invoice, InvoiceStatus, SubscriptionStatus
-from billing.services.invoices import invoice_mark_paid
 from billing.services.plans import plan_update
+from billing.services.settlement import invoice_mark_paid
 from billing.services.subscriptions import subscription_create, subscription_set_reprice_at_renewal
 from billing.tests.factories import PlanFactory, SubscriptionFactory
 from billing.tests.test_cycle import cycle

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from billing.conf import billing_settings
 from billing.models import SubscriptionStatus
-from billing.services import cycle, invoices, payments, plans, reconciliation, subscriptions
+from billing.services import cycle, invoices, payments, plans, reconciliation, settlement, subscriptions
 from billing.tests.factories import PlanFactory, SubscriptionFactory, issued_invoice, manual_invoice, pdf_upload
 from platform_admin import services as platform_services
 from tenancy import audit, limits
@@ -37,20 +37,23 @@ SERVICE_MODULES = ("platform_admin.services",)
 
 # Public service functions that change no audited state, and why.
 NOT_STATE_CHANGING = {
-    "tenancy.services.tenants.subdomain_check": "validation",
-    "tenancy.services.tenants.tenant_host": "pure",
-    "tenancy.services.tenants.password_check": "validation",
-    "tenancy.services.tenants.email_check": "validation",
+    "tenancy.services.checks.subdomain_check": "validation",
+    "tenancy.services.checks.tenant_host": "pure",
+    "tenancy.services.checks.password_check": "validation",
+    "tenancy.services.checks.email_check": "validation",
     "tenancy.services.tenants.tenant_admins": "read",
     "tenancy.services.notifications.notify": "a side effect of an audited action",
     "tenancy.services.notifications.notification_mark_read": "personal read state, not audited",
     "tenancy.services.notifications.notification_mark_all_read": "personal read state, not audited",
     "tenancy.services.auth.user_revoke_tokens": "part of password change, reset and deactivation",
-    "work.services.tasks.task_lock": "a row lock taken inside an audited write",
+    "work.services.activity.task_lock": "a row lock taken inside an audited write",
     "tenancy.services.common.model_update": "helper",
     "billing.services.invoices.money": "pure",
     "billing.services.invoices.invoice_totals": "pure",
-    "billing.services.invoices.invoice_settle_locked": "part of payment_verify and invoice_mark_paid",
+    "billing.services.invoices.invoice_lock": "lock",
+    "billing.services.invoices.invoice_refuse_transition": "check",
+    "billing.services.invoices.invoice_refuse_if_payment_pending": "check",
+    "billing.services.settlement.invoice_settle_locked": "part of payment_verify and invoice_mark_paid",
     "billing.services.subscriptions.add_period": "pure",
     "billing.services.subscriptions.lock_subscription": "lock",
     "billing.services.subscriptions.lock_open_invoices": "lock",
@@ -77,7 +80,7 @@ NOT_STATE_CHANGING = {
     "billing.services.reconciliation.invoice_number_in": "pure",
     "billing.services.limits.subscription_grants_plan": "predicate",
     "work.services.attachments.delete_stored_files": "storage clean-up after commit",
-    "work.services.tasks.activity_add": "the task's own history (TaskActivity)",
+    "work.services.activity.activity_add": "the task's own history (TaskActivity)",
     "work.services.members.member_release": "part of member_remove, audited there with its counts",
     "work.services.mentions.mention_tokens": "pure",
     "work.services.mentions.mentions_resolve": "read",
@@ -412,10 +415,10 @@ CASES = [
                         {"status": ["ISSUED", "VOID"], "void_reason": ["", "Typo"]})],
          lambda w: invoices.invoice_void(tenant=w.tenant, actor=w.staff, invoice=_manual(w), reason="")),
     Case("invoice_mark_paid",
-         lambda w: invoices.invoice_mark_paid(tenant=w.tenant, actor=w.staff, invoice=_manual(w)),
+         lambda w: settlement.invoice_mark_paid(tenant=w.tenant, actor=w.staff, invoice=_manual(w)),
          lambda w, i: [("invoice.paid", w.staff.pk, "billing.invoice", {"status": ["ISSUED", "PAID"]})],
-         lambda w: invoices.invoice_mark_paid(tenant=w.tenant, actor=w.staff, invoice=fresh(invoices.invoice_mark_paid(
-             tenant=w.tenant, actor=w.staff, invoice=_manual(w))))),
+         lambda w: settlement.invoice_mark_paid(tenant=w.tenant, actor=w.staff, invoice=fresh(
+             settlement.invoice_mark_paid(tenant=w.tenant, actor=w.staff, invoice=_manual(w))))),
     Case("payment_submit",
          lambda w: payments.payment_submit(
              tenant=w.tenant, actor=w.admin, invoice=_manual(w), amount=Decimal("120.00"), currency="USD",

@@ -23,7 +23,8 @@ from tenancy.authentication import access_token_deny
 from tenancy.exceptions import ServiceError
 from tenancy.permissions import EVERY_STATE
 from tenancy.services.auth import user_logout_everywhere, user_password_set, user_profile_update
-from tenancy.services.tenants import subdomain_check, tenant_register
+from tenancy.services.checks import subdomain_check
+from tenancy.services.tenants import tenant_register
 
 DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
 

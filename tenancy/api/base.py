@@ -4,20 +4,9 @@ from the request's tenant."""
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound
 
-from tenancy import resolution
 from tenancy.models import Tenant
 from tenancy.permissions import ACTIVE_ONLY, TenantStateGate
-
-
-def get_request_tenant(request) -> Tenant | None:
-    """Return the host's tenant or, on a platform host, the authenticated user's own tenant."""
-    tenant = getattr(request, "tenant", None)
-    if tenant is not None:
-        return tenant
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.tenant_id:
-        return resolution.tenant_by_id(user.tenant_id)
-    return None
+from tenancy.resolution import get_request_tenant
 
 
 class ApprovalGateMixin:

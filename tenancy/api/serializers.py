@@ -16,6 +16,7 @@ from tenancy.models import (
     TenantSettings,
     User,
 )
+from tenancy.services.domains import ERRORS, is_custom_host, verification_record
 
 
 class ProfileSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -142,19 +143,13 @@ class DomainSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_is_custom(self, obj) -> bool:
-        from tenancy.services.domains import is_custom_host
-
         return is_custom_host(obj.host)
 
     @extend_schema_field(DomainVerificationSerializer(allow_null=True))
     def get_verification(self, obj):
-        from tenancy.services.domains import verification_record
-
         return verification_record(obj)
 
     def get_last_error(self, obj) -> str:
-        from tenancy.services.domains import ERRORS
-
         return ERRORS.get(obj.last_error_code, "")
 
 

@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from ops.outbox import outbox_enqueue
 from tenancy.audit import AuditVerb, audit_record
 from tenancy.exceptions import Conflict, Forbidden, NotFound
 from tenancy.exports import ExportArchive, export_writers
@@ -25,14 +26,12 @@ from tenancy.models import ExportStatus, NotificationType, Role, Tenant, TenantE
 from tenancy.services.notifications import notify
 
 OPEN_STATUSES = (ExportStatus.PENDING, ExportStatus.RUNNING)
+BUILD_EXPORT_TASK = "tenancy.tasks.build_export"  # by name: the tasks module sits above the services
 
 
 @transaction.atomic
 def export_request(*, tenant: Tenant, actor: User) -> TenantExport:
     """Queue an export of the company's data; one at a time per company."""
-    from ops.outbox import outbox_enqueue
-    from tenancy.tasks import build_export
-
     if not (actor.tenant_id == tenant.pk and actor.has_role(Role.TENANT_ADMIN)):
         raise Forbidden("Only company admins may do this.")
     Tenant.objects.select_for_update().get(pk=tenant.pk)  # one open export per company, even at once
@@ -42,7 +41,7 @@ def export_request(*, tenant: Tenant, actor: User) -> TenantExport:
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.EXPORT_REQUESTED, obj=export,
                  changes={"status": [None, export.status]})
     # The job is an outbox row of this transaction: a broker outage delays it, never loses it.
-    outbox_enqueue(build_export, {"export_id": export.pk, "tenant_id": tenant.pk}, tenant_id=tenant.pk)
+    outbox_enqueue(BUILD_EXPORT_TASK, {"export_id": export.pk, "tenant_id": tenant.pk}, tenant_id=tenant.pk)
     return export
 
 

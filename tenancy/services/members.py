@@ -10,9 +10,11 @@ from tenancy import limits
 from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
 from tenancy.exceptions import Conflict, Forbidden, NotFound, ServiceError
 from tenancy.links import portal_url
+from tenancy.mail import email_enqueue
 from tenancy.models import TENANT_ROLES, Role, Tenant, TenantInvitation, User
 from tenancy.permissions import can_assign_role
-from tenancy.services.tenants import email_check, password_check
+from tenancy.services.auth import user_revoke_tokens
+from tenancy.services.checks import email_check, password_check
 from tenancy.tokens import invitation_check_usable, token_hash, token_new
 
 INVITATION_DAYS = 7
@@ -49,8 +51,6 @@ def invitation_create(*, tenant: Tenant, actor: User, email: str, role: str) -> 
 
     Open invitations hold a seat: members plus open invitations may not exceed the plan's users.
     """
-    from tenancy.tasks import email_enqueue
-
     _role_check(actor=actor, role=role)
     email = email.strip().lower()
     # Invitations of one company are serialised behind its row, so two at once cannot both take the last seat.
@@ -168,8 +168,6 @@ def member_update(*, tenant: Tenant, actor: User, member: User, role: str | None
                  changes=diff(before, snapshot(member, fields)))
     if ("is_active" in fields and not member.is_active) or "role" in fields:
         # A deactivated user, or one whose role changed, starts again from a fresh login.
-        from tenancy.services.auth import user_revoke_tokens
-
         user_revoke_tokens(user=member)
     return member
 
@@ -200,8 +198,6 @@ def member_remove(*, tenant: Tenant, actor: User, member: User, reassign_to: Use
     if was_active:
         member.is_active = False
         member.save(update_fields=["is_active"])
-        from tenancy.services.auth import user_revoke_tokens
-
         user_revoke_tokens(user=member)
     summary = {"reassigned": 0, "unassigned": 0, "teams_left": 0}
     for handler in _release_handlers:

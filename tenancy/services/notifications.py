@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenancy.audit import AuditVerb, audit_record
+from tenancy.mail import email_enqueue
 from tenancy.models import Notification, NotificationPreference, Tenant, User
-from tenancy.tasks import email_enqueue
 
 
 def _preferences(*, tenant: Tenant, users: list[User], type: str) -> dict[int, NotificationPreference]:

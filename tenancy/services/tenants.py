@@ -1,15 +1,12 @@
 """Tenant sign-up, approval, suspension and settings."""
 
-import re
-
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
 from tenancy.exceptions import InvalidTransition, ServiceError
+from tenancy.mail import email_enqueue
 from tenancy.models import (
     Domain,
     NotificationType,
@@ -19,47 +16,10 @@ from tenancy.models import (
     TenantStatus,
     User,
 )
+from tenancy.services.checks import email_check, password_check, subdomain_check, tenant_host
 from tenancy.services.common import model_update
+from tenancy.services.members import tenant_admin_invite
 from tenancy.services.notifications import notify
-
-SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])?$")
-
-
-def subdomain_check(subdomain: str) -> str:
-    """Return the normalized subdomain or raise a ServiceError saying why it cannot be used."""
-    value = (subdomain or "").strip().lower()
-    if not SUBDOMAIN_RE.match(value) or "--" in value or len(value) < 3:
-        raise ServiceError(
-            "Use 3-63 lower-case letters, digits and single hyphens, not at either end.",
-            code="subdomain_invalid", fields={"subdomain": ["Not a valid subdomain."]},
-        )
-    if value in settings.RESERVED_SUBDOMAINS:
-        raise ServiceError("This subdomain is reserved.", code="subdomain_reserved",
-                           fields={"subdomain": ["This subdomain is reserved."]})
-    if Tenant.objects.filter(slug=value).exists() or Domain.objects.filter(host=tenant_host(value)).exists():
-        raise ServiceError("This subdomain is already taken.", code="subdomain_taken",
-                           fields={"subdomain": ["This subdomain is already taken."]})
-    return value
-
-
-def tenant_host(subdomain: str) -> str:
-    return f"{subdomain}.{settings.TENANT_BASE_DOMAIN}"
-
-
-def password_check(password: str, user: User | None = None) -> None:
-    try:
-        validate_password(password, user=user)
-    except DjangoValidationError as exc:
-        raise ServiceError("The password is too weak.", code="password_too_weak",
-                           fields={"password": exc.messages}) from exc
-
-
-def email_check(email: str) -> str:
-    value = (email or "").strip().lower()
-    if User.objects.filter(email__iexact=value).exists():
-        raise ServiceError("A user with this e-mail address already exists.", code="email_taken",
-                           fields={"email": ["A user with this e-mail address already exists."]})
-    return value
 
 
 def _create_tenant(*, name: str, subdomain: str, contact_email: str, contact_name: str = "",
@@ -88,8 +48,6 @@ def tenant_register(
     The caller's answer must not tell whether the e-mail address has an account: for a taken address
     nothing is created (None is returned) and the address's owner gets an e-mail instead.
     """
-    from tenancy.tasks import email_enqueue
-
     email = (email or "").strip().lower()
     probe = User(email=email, first_name=first_name, last_name=last_name)
     password_check(password, probe)
@@ -132,8 +90,6 @@ def tenant_register(
 def tenant_create(*, actor: User, name: str, subdomain: str, contact_email: str,
                   contact_name: str = "", contact_phone: str = "", admin_email: str = "") -> Tenant:
     """Create an approved tenant on behalf of platform staff, inviting its first admin when given."""
-    from tenancy.services.members import tenant_admin_invite
-
     subdomain = subdomain_check(subdomain)
     if admin_email:
         email_check(admin_email)  # refused before anything is created

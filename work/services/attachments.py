@@ -11,7 +11,7 @@ from tenancy.exceptions import Forbidden
 from tenancy.models import Tenant, User
 from work.models import Attachment, Task, TaskAction
 from work.permissions import can_manage_team, can_work_on_team
-from work.services.tasks import activity_add, task_lock
+from work.services.activity import activity_add, task_lock
 from work.services.teams import _same_tenant, limit_check_locked
 
 logger = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from tenancy.models import NotificationType, Tenant, User
 from tenancy.services.notifications import notify
 from work.models import Comment, Task, TaskAction
 from work.permissions import can_work_on_team, is_work_admin
+from work.services.activity import activity_add, task_lock
 from work.services.mentions import mentions_data, mentions_notify, mentions_resolve
-from work.services.tasks import activity_add, task_lock
 from work.services.teams import _same_tenant
 
 

@@ -2,7 +2,8 @@
 
 from tenancy.models import Tenant, User
 from work.models import Task, TaskAction, TaskStatus, TeamMember
-from work.services.tasks import _notify_assigned, activity_add
+from work.services.activity import activity_add
+from work.services.tasks import _notify_assigned
 
 
 def member_release(*, tenant: Tenant, actor: User, member: User, reassign_to: User | None) -> dict:

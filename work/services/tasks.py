@@ -6,42 +6,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenancy.audit import AuditVerb, audit_record, created, deleted, diff, snapshot
-from tenancy.exceptions import Conflict, Forbidden, NotFound, ServiceError
+from tenancy.exceptions import Conflict, Forbidden, ServiceError
 from tenancy.models import NotificationType, Tenant, User
 from tenancy.services.notifications import notify
 from work.models import (
     Task,
     TaskAction,
-    TaskActivity,
     TaskPriority,
     TaskStatus,
     Team,
     TeamMember,
 )
 from work.permissions import can_manage_team, can_work_on_team
+from work.services.activity import activity_add
+from work.services.attachments import delete_stored_files
 from work.services.mentions import mentions_data, mentions_notify, mentions_resolve
 from work.services.teams import _same_tenant, limit_check_locked
 
 # Fields a generic update may change; status and position change only through task_move.
 UPDATABLE_FIELDS = ("title", "description", "priority", "assignee", "due_on")
-
-
-def _value(value) -> str:
-    """Render a field value for the activity history."""
-    if value is None:
-        return ""
-    if isinstance(value, User):
-        return str(value.pk)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def activity_add(*, tenant: Tenant, task: Task, actor: User | None, action: str, field: str = "",
-                 old=None, new=None) -> TaskActivity:
-    """Append one row to the task's history."""
-    return TaskActivity.objects.create(tenant=tenant, task=task, actor=actor, action=action, field=field,
-                                       old_value=_value(old), new_value=_value(new))
 
 
 def _work_check(*, actor: User, team: Team) -> None:
@@ -74,12 +57,6 @@ def _assignee_check(*, tenant: Tenant, team: Team, assignee: User | None) -> Non
 def _lock_team(*, tenant: Tenant, team: Team) -> Team:
     """Lock the team row: every change of positions on its board is serialised behind it."""
     return Team.objects.select_for_update().get(pk=team.pk, tenant=tenant)
-
-
-def task_lock(*, tenant: Tenant, task: Task) -> None:
-    """Lock the task's row so that it cannot be deleted under a write to it; 404 if it already was."""
-    if not Task.objects.select_for_update().filter(pk=task.pk, tenant=tenant).exists():
-        raise NotFound()
 
 
 def _notify_assigned(*, tenant: Tenant, actor: User, task: Task) -> None:
@@ -228,8 +205,6 @@ def task_move(*, tenant: Tenant, actor: User, task: Task, status: str, position:
 @transaction.atomic
 def task_delete(*, tenant: Tenant, actor: User, task: Task) -> None:
     """Delete a task (team managers, company admins or its creator) and close the gap in its column."""
-    from work.services.attachments import delete_stored_files
-
     _same_tenant(tenant, task)
     team = _lock_team(tenant=tenant, team=task.team)
     task = Task.objects.select_for_update().get(pk=task.pk, tenant=tenant)
