@@ -2,9 +2,8 @@
 
 import re
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from tenancy.exceptions import NotFound
 from tenancy.models import MAX_ID, Tenant, User
@@ -98,12 +97,6 @@ def team_member_list(*, tenant: Tenant, team: Team) -> QuerySet[TeamMember]:
     )
 
 
-def team_manager_ids(*, tenant: Tenant, team: Team) -> set[int]:
-    return set(
-        TeamMember.objects.filter(tenant=tenant, team=team, role=TeamRole.MANAGER).values_list("user_id", flat=True)
-    )
-
-
 def team_invitation_list(*, tenant: Tenant, user: User) -> QuerySet[TeamInvitation]:
     """Invitations of the teams the user manages (every team for company admins)."""
     queryset = (
@@ -140,15 +133,6 @@ def task_board(*, tenant: Tenant, user: User, team: Team) -> list[dict]:
     for task in tasks:
         columns[task.status].append(task)
     return [{"status": status, "tasks": columns[status]} for status in BOARD_COLUMNS]
-
-
-def column_positions(*, tenant: Tenant, team: Team) -> dict[str, list[int]]:
-    """Return each column's task ids in position order (used by tests and consistency checks)."""
-    rows = Task.objects.filter(tenant=tenant, team=team).order_by("position", "id").values_list("status", "id")
-    columns = {status: [] for status in BOARD_COLUMNS}
-    for status, task_id in rows:
-        columns[status].append(task_id)
-    return columns
 
 
 def comment_list(*, tenant: Tenant, task: Task) -> QuerySet[Comment]:
@@ -191,17 +175,3 @@ def task_usage(tenant: Tenant) -> int:
 def attachment_storage_mb(tenant: Tenant) -> float:
     total = Attachment.objects.filter(tenant=tenant).aggregate(total=Sum("size"))["total"] or 0
     return total / (1024 * 1024)
-
-
-def team_overview(*, tenant: Tenant) -> list[dict]:
-    """Per team: open and done task counts (for the admin and dashboards)."""
-    return list(
-        Team.objects.filter(tenant=tenant)
-        .annotate(
-            open_tasks=Count("tasks", filter=~Q(tasks__status="DONE")),
-            done_tasks=Count("tasks", filter=Q(tasks__status="DONE")),
-            overdue_tasks=Count("tasks", filter=Q(tasks__due_on__lt=timezone.localdate()) & ~Q(tasks__status="DONE")),
-        )
-        .values("id", "name", "is_archived", "open_tasks", "done_tasks", "overdue_tasks")
-        .order_by("name")
-    )

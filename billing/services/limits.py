@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from billing.conf import billing_settings
 from billing.models import CURRENT_SUBSCRIPTION_STATUSES, Payment, Plan, Subscription, SubscriptionStatus
-from tenancy import limits
 from tenancy.models import Tenant
 
 FREE_PLAN_CODE = "free"
@@ -61,8 +60,3 @@ def plan_limits_for_tenant(tenant: Tenant) -> dict:
         return subscription.plan.limits()
     free = free_plan()
     return free.limits() if free is not None else {}
-
-
-def limit_check(*, tenant: Tenant, resource: str, adding: int | float = 1) -> None:
-    """Raise PlanLimitReached (403 plan_limit_reached) when the tenant may not add `adding` of `resource`."""
-    limits.check(tenant=tenant, resource=resource, adding=adding)

@@ -7,8 +7,6 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import OuterRef, Subquery, Sum
-from django.urls import reverse
-from django.utils.html import format_html
 from unfold.admin import StackedInline, TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
@@ -82,23 +80,17 @@ class TenantSettingsInline(StackedInline):
     }
 
 
-class ReadOnlyInline(TabularInline):
+class CompanyRowsTab(ReadOnlyMixin, TabularInline):
+    """A tab of the company page listing its rows, each linking to its own page (read-only, like every row
+    that only services change)."""
+
     extra = 0
     can_delete = False
     show_change_link = True
     tab = True
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class UserInline(ReadOnlyInline):
+class UserInline(CompanyRowsTab):
     model = User
     fields = ["email", "first_name", "last_name", "role", "is_active", "last_login"]
     readonly_fields = fields
@@ -109,7 +101,7 @@ class UserInline(ReadOnlyInline):
         return super().get_queryset(request).order_by("email")
 
 
-class SubscriptionInline(ReadOnlyInline):
+class SubscriptionInline(CompanyRowsTab):
     model = Subscription
     fields = ["plan", "status", "current_period_start", "current_period_end", "next_plan", "cancel_at_period_end"]
     readonly_fields = fields
@@ -119,7 +111,7 @@ class SubscriptionInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("plan", "next_plan").order_by("-created_at", "-id")
 
 
-class PaymentInline(ReadOnlyInline):
+class PaymentInline(CompanyRowsTab):
     model = Payment
     fields = ["created_at", "invoice", "amount", "currency", "method", "verification_status"]
     readonly_fields = fields
@@ -474,9 +466,3 @@ class NotificationAdmin(ReadOnlyMixin, PlatformModelAdmin):
     list_filter = ["type", ("tenant", CompanyFilter)]
     list_select_related = ["tenant", "recipient"]
     search_fields = ["title", "recipient__email"]
-
-
-def tenant_link(tenant) -> str:
-    if tenant is None:
-        return "-"
-    return format_html('<a href="{}">{}</a>', reverse("admin:tenancy_tenant_change", args=[tenant.pk]), tenant)

@@ -68,7 +68,6 @@ NOT_STATE_CHANGING = {
     "billing.services.cycle.billing_cycle_run": "walked by test_the_billing_cycle_acts_as_the_system_actor",
     "billing.services.cycle.billing_cycle_run_for_tenant": "walked by test_the_billing_cycle_acts_as_the_system_actor",
     "billing.services.limits.plan_limits_for_tenant": "read",
-    "billing.services.limits.limit_check": "check",
     "billing.services.limits.free_plan": "read",
     "billing.services.subscriptions.subscription_terms_for": "pure",
     "billing.services.documents.invoice_document_purpose": "pure",
