@@ -24,6 +24,7 @@ from billing.conf import billing_settings
 from billing.models import ZERO, Invoice, InvoiceKind, InvoiceStatus, Subscription, SubscriptionStatus
 from billing.services.limits import free_plan
 from billing.services.subscriptions import (
+    RENEWAL_FIELDS,
     SUBSCRIPTION_AUDITED_FIELDS,
     add_period,
     lock_subscription,
@@ -138,7 +139,7 @@ def _renew_free(subscription: Subscription, plan, on: datetime.date, before: dic
     subscription.current_period_start, subscription.current_period_end = start, end
     subscription_audit(subscription=subscription, actor=None, verb=AuditVerb.SUBSCRIPTION_RENEWED, before=before,
                        reason="free plan renewed")
-    subscription.save()
+    subscription.save(update_fields=[*RENEWAL_FIELDS, "updated_at"])
 
 
 def _expire(subscription: Subscription, on: datetime.date, before: dict) -> None:

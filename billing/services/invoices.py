@@ -184,6 +184,11 @@ def _without_leading_name(address: str, name: str) -> str:
     return "\n".join(lines).strip()
 
 
+# What _snapshot_parties writes (frozen on the invoice when it is issued)
+PARTY_FIELDS = ("bill_to_name", "bill_to_address", "bill_to_tax_id", "bill_to_email", "issuer_name",
+                "issuer_address", "issuer_tax_id", "issuer_email", "issuer_details")
+
+
 def _snapshot_parties(invoice: Invoice, tenant: Tenant) -> None:
     details = TenantSettings.objects.filter(tenant=tenant).first()
     invoice.bill_to_name = (details.legal_name if details and details.legal_name else tenant.name)[:200]
@@ -214,7 +219,7 @@ def invoice_issue(
         invoice.due_on = issued_on + datetime.timedelta(days=settings.INVOICE_DUE_DAYS)
     _snapshot_parties(invoice, tenant)
     invoice._change_reason = "issued"
-    invoice.save()
+    invoice.save(update_fields=["number", "status", "issued_on", "due_on", *PARTY_FIELDS, "updated_at"])
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVOICE_ISSUED, obj=invoice,
                  changes=diff(before, snapshot(invoice, INVOICE_AUDITED_FIELDS)))
     invoice_document_schedule(invoice=invoice, purpose=InvoiceDocumentPurpose.ISSUED)

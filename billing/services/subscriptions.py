@@ -33,6 +33,11 @@ SUBSCRIPTION_AUDITED_FIELDS = ("status", "plan", "next_plan", "current_period_st
                                "past_due_since", "price", "currency", "period", "reprice_at_renewal")
 
 
+# What a renewal (a paid invoice, or the cycle renewing a free plan) may change on a subscription
+RENEWAL_FIELDS = ("status", "plan", "next_plan", "price", "currency", "period", "reprice_at_renewal",
+                  "current_period_start", "current_period_end")
+
+
 def subscription_audit(*, subscription: Subscription, actor: User | None, verb: AuditVerb, before: dict,
                        reason: str = "") -> None:
     """Write the audit row of a change to a locked subscription (call before its save for the history reason)."""
@@ -204,7 +209,8 @@ def subscription_cancel(*, tenant: Tenant, actor: User | None, subscription: Sub
         subscription.cancel_at_period_end = True
     subscription_audit(subscription=subscription, actor=actor, verb=AuditVerb.SUBSCRIPTION_CANCELLED,
                        before=before, reason="cancelled")
-    subscription.save()
+    subscription.save(update_fields=["cancelled_at", "cancelled_by", "auto_renew", "status", "ended_on",
+                                     "cancel_at_period_end", "updated_at"])
     _void_unpaid_invoices(subscription, actor, "Subscription cancelled.")
     return subscription
 
@@ -337,7 +343,7 @@ def subscription_apply_paid_invoice(*, invoice: Invoice, actor: User | None, on:
     subscription.expired_on = None
     subscription_audit(subscription=subscription, actor=actor, verb=AuditVerb.SUBSCRIPTION_RENEWED,
                        before=before, reason=f"invoice {invoice.number} paid")
-    subscription.save()
+    subscription.save(update_fields=[*RENEWAL_FIELDS, "past_due_since", "expired_on", "updated_at"])
     tenant = Tenant.objects.select_for_update().get(pk=subscription.tenant_id)
     if tenant.status == TenantStatus.SUSPENDED and tenant.is_suspended_for_nonpayment:
         tenant_reactivate(tenant=tenant, actor=actor)

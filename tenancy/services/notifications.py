@@ -8,6 +8,7 @@ from django.utils import timezone
 from tenancy.audit import AuditVerb, audit_record
 from tenancy.mail import email_enqueue
 from tenancy.models import Notification, NotificationPreference, Tenant, User
+from tenancy.services.common import model_update
 
 
 def _preferences(*, tenant: Tenant, users: list[User], type: str) -> dict[int, NotificationPreference]:
@@ -70,11 +71,8 @@ def notification_preferences_update(*, tenant: Tenant, user: User, changes: list
     for change in changes:
         row, _ = NotificationPreference.objects.select_for_update().get_or_create(
             tenant=tenant, user=user, type=change["type"])
-        for key in ("in_app", "email"):
-            if key in change and getattr(row, key) != change[key]:
-                audited[f"{change['type']}.{key}"] = [getattr(row, key), change[key]]
-                setattr(row, key, change[key])
-        row.save(update_fields=["in_app", "email"])
+        for key, values in model_update(row, change, allowed=("in_app", "email")).items():
+            audited[f"{change['type']}.{key}"] = values
     if audited:
         audit_record(tenant=tenant, actor=user, verb=AuditVerb.USER_PREFERENCES_UPDATED, obj=user, changes=audited)
 

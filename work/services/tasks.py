@@ -5,9 +5,10 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from tenancy.audit import AuditVerb, audit_record, created, deleted, diff, snapshot
+from tenancy.audit import AuditVerb, audit_record, created, deleted, diff
 from tenancy.exceptions import Conflict, Forbidden, ServiceError
 from tenancy.models import NotificationType, Tenant, User
+from tenancy.services.common import model_update
 from tenancy.services.notifications import notify
 from work.models import (
     Task,
@@ -119,28 +120,20 @@ def task_update(*, tenant: Tenant, actor: User, task: Task, **changes) -> Task:
         _choice_check(field="priority", value=changes["priority"], choices=TaskPriority)
     if "assignee" in changes:
         _assignee_check(tenant=tenant, team=task.team, assignee=changes["assignee"])
-    before = snapshot(task, UPDATABLE_FIELDS)
-    changed = []
-    for field in UPDATABLE_FIELDS:
-        if field not in changes:
-            continue
-        old, new = getattr(task, field), changes[field]
-        if old == new:
-            continue
-        setattr(task, field, new)
-        changed.append(field)
-        action = TaskAction.ASSIGNED if field == "assignee" else TaskAction.UPDATED
-        activity_add(tenant=tenant, task=task, actor=actor, action=action, field=field, old=old, new=new)
-    if "description" in changed:
-        previous = task.mentions
-        mentioned = mentions_resolve(tenant=tenant, team=task.team, text=task.description)
-        task.mentions = mentions_data(mentioned)
-        changed.append("mentions")
-        mentions_notify(tenant=tenant, actor=actor, task=task, users=mentioned, previous=previous)
+    previous_mentions = task.mentions
+    mentioned = None
+    if "description" in changes and changes["description"] != task.description:
+        mentioned = mentions_resolve(tenant=tenant, team=task.team, text=changes["description"])
+        changes["mentions"] = mentions_data(mentioned)
+    changed = model_update(task, changes, allowed=(*UPDATABLE_FIELDS, "mentions"))
+    for field, (old, new) in changed.items():
+        if field != "mentions":
+            action = TaskAction.ASSIGNED if field == "assignee" else TaskAction.UPDATED
+            activity_add(tenant=tenant, task=task, actor=actor, action=action, field=field, old=old, new=new)
+    if mentioned is not None:
+        mentions_notify(tenant=tenant, actor=actor, task=task, users=mentioned, previous=previous_mentions)
     if changed:
-        task.save(update_fields=[*changed, "updated_at"])
-        audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TASK_UPDATED, obj=task,
-                     changes=diff(before, snapshot(task, changed)))
+        audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TASK_UPDATED, obj=task, changes=changed)
         if "assignee" in changed:
             _notify_assigned(tenant=tenant, actor=actor, task=task)
     return task
