@@ -27,36 +27,13 @@ from billing.services.cycle import billing_cycle_run_for_tenant
 from billing.services.invoices import invoice_create_and_issue
 from billing.services.payments import payment_submit, payment_verify
 from billing.services.subscriptions import add_period, subscription_cancel, subscription_create
+from tenancy.files import minimal_pdf
 from tenancy.fixtures import fixture_load, fixture_path
 from tenancy.models import Role, Tenant, TenantStatus, User
 
 DAY = datetime.timedelta(days=1)
 
 # The plan catalogue (Free, Starter, Professional, Enterprise) is fixtures/plans.json.
-
-
-def minimal_pdf(text: str) -> bytes:
-    """Return a small, valid one-page PDF showing `text` (payment proofs for demos and tests)."""
-    safe = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-    stream = f"BT /F1 16 Tf 72 720 Td ({safe}) Tj ET".encode("latin-1", "replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def seed_plans() -> dict[str, Plan]:

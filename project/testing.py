@@ -62,3 +62,33 @@ class OwnRedis:
 
 def has_redis_server() -> bool:
     return shutil.which("redis-server") is not None
+
+
+def run_at_once(jobs, *, timeout: float = 120) -> list:
+    """Run the callables from threads released together; return each one's result or the exception it raised.
+
+    Each thread closes its own database connection. A thread still running after `timeout` fails the test.
+    """
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(jobs))
+    results: list = [None] * len(jobs)
+
+    def run(index: int, job) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = job()
+        except Exception as exc:  # noqa: BLE001 - returned to the test, which asserts on it
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, job)) for index, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), "a concurrent job did not finish"
+    return results

@@ -28,7 +28,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from billing.demo import minimal_pdf
 from billing.models import (
     ZERO,
     BankLineStatus,
@@ -41,6 +40,7 @@ from billing.models import (
 from billing.services.payments import payment_submit, payment_verify
 from tenancy.audit import AuditVerb, audit_record
 from tenancy.exceptions import Conflict, ServiceError
+from tenancy.files import minimal_pdf
 from tenancy.models import User
 
 CHUNK = 1000

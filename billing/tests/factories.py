@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from billing.demo import minimal_pdf
 from billing.models import (
     BillingPeriod,
     Invoice,
@@ -20,6 +19,7 @@ from billing.models import (
     Subscription,
     SubscriptionStatus,
 )
+from tenancy.files import minimal_pdf
 from tenancy.tests.factories import TenantFactory
 
 

@@ -1,10 +1,8 @@
 """Row locks under real concurrency (MariaDB only: SQLite serialises every writer anyway)."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 
 from billing.models import (
     Invoice,
@@ -19,6 +17,7 @@ from billing.services import invoices as invoice_services
 from billing.services import payments as payment_services
 from billing.services import subscriptions as subscription_services
 from billing.tests.factories import PlanFactory, SubscriptionFactory, issued_invoice, submitted_payment
+from project.testing import run_at_once
 from tenancy.exceptions import Conflict
 from tenancy.models import Notification, NotificationType, Role, TenantStatus
 from tenancy.tests.factories import StaffFactory, UserFactory
@@ -27,25 +26,8 @@ pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(transaction=True)]
 
 
 def run_concurrently(count: int, work) -> list:
-    """Start `count` threads that call work(i) at the same moment; return each result or exception."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as exc:  # noqa: BLE001  (collected and asserted by the test)
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    """Call work(0) .. work(count - 1) from threads released together; return each result or exception."""
+    return run_at_once([lambda i=i: work(i) for i in range(count)])
 
 
 def test_twenty_concurrent_verifications_apply_once():

@@ -5,10 +5,10 @@ import hashlib
 import pytest
 from django.urls import reverse
 
-from billing.demo import minimal_pdf
 from billing.models import VerificationStatus
 from billing.services.payments import payment_submit
 from billing.tests.factories import manual_invoice, pdf_upload, submitted_payment
+from tenancy.files import minimal_pdf
 
 pytestmark = pytest.mark.django_db
 

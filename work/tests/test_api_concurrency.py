@@ -1,13 +1,12 @@
 """Simultaneous API writes on one object answer 2xx, 404 or 409, never 500 (MariaDB, real row locks)."""
 
 import io
-import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from PIL import Image
 
+from project.testing import run_at_once
 from tenancy.models import Role
 from tenancy.tests.factories import UserFactory
 from work.models import Attachment, Comment, Task, TaskStatus
@@ -23,27 +22,10 @@ def _png() -> bytes:
 PNG = _png()
 
 
-def at_once(requests) -> list[int]:
+def at_once(requests) -> list:
     """Send the requests (callables returning a response) from threads released together; return statuses."""
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int] = []
-
-    def run(send):
-        try:
-            barrier.wait(timeout=10)
-            statuses.append(send().status_code)
-        except Exception as exc:  # noqa: BLE001 - a crash in a thread is a failure of the endpoint
-            statuses.append(f"raised {exc!r}")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(send,)) for send in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    assert len(statuses) == len(requests), "a request did not finish"
-    return statuses
+    return [f"raised {result!r}" if isinstance(result, Exception) else result.status_code
+            for result in run_at_once(requests, timeout=90)]
 
 
 def _only_success_404_409(statuses, success):

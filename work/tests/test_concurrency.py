@@ -1,10 +1,9 @@
 """Concurrent moves and creates on one board (MariaDB, where SELECT ... FOR UPDATE really locks)."""
 
-import threading
 
 import pytest
-from django.db import connection
 
+from project.testing import run_at_once
 from tenancy.models import Role
 from tenancy.tests.factories import TenantFactory, UserFactory
 from work.models import Task, TaskStatus
@@ -16,24 +15,8 @@ pytestmark = [pytest.mark.mariadb, pytest.mark.django_db(transaction=True)]
 
 
 def _run_at_once(jobs) -> list[Exception]:
-    barrier = threading.Barrier(len(jobs))
-    errors: list[Exception] = []
-
-    def run(job):
-        try:
-            barrier.wait(timeout=10)
-            job()
-        except Exception as exc:  # noqa: BLE001 - the test reports every failure of a thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
+    """Run the jobs from threads released together; return the exceptions they raised."""
+    return [result for result in run_at_once(jobs, timeout=60) if isinstance(result, Exception)]
 
 
 def test_concurrent_moves_keep_columns_contiguous():

@@ -15,6 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from tenancy.files import pdf_build
 from work.models import Attachment
 
 SAFE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "application/octet-stream"}
@@ -34,17 +35,7 @@ HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></bod
 
 
 def _pdf(*objects: bytes, root: int = 1) -> bytes:
-    """Assemble a PDF with a correct cross-reference table from numbered object bodies."""
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref)
-    return bytes(out)
+    return pdf_build(list(objects), root=root, header=b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 
 
 def _page_pdf(catalog_extra: b"" = b"", page_extra: bytes = b"", *more: bytes) -> bytes:
