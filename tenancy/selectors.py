@@ -15,12 +15,18 @@ from tenancy.models import (
 )
 
 
-def tenant_list(*, user: User) -> QuerySet[Tenant]:
-    """All tenants for platform staff, otherwise only the user's own."""
-    queryset = Tenant.objects.select_related("settings").prefetch_related("domains").order_by("-created_at", "-id")
-    if user.is_super_admin:
-        return queryset
-    return queryset.filter(pk=user.tenant_id)
+def _tenants() -> QuerySet[Tenant]:
+    return Tenant.objects.select_related("settings").prefetch_related("domains").order_by("-created_at", "-id")
+
+
+def tenant_list(*, tenant: Tenant) -> QuerySet[Tenant]:
+    """What a company's own users see of the tenants table: their company's row."""
+    return _tenants().filter(pk=tenant.pk)
+
+
+def tenant_list_for_all_tenants() -> QuerySet[Tenant]:
+    """Every company (platform staff only: PlatformStaffViewSet subclasses, the admin, platform services)."""
+    return _tenants()
 
 
 def member_list(*, tenant: Tenant) -> QuerySet[User]:

@@ -205,8 +205,10 @@ class StaffViewSet(ApprovalGateMixin, viewsets.GenericViewSet):
 
     permission_classes = [IsSuperAdmin]
 
-    def scope_tenant(self):
-        return get_request_tenant(self.request)
+    def scoped(self, queryset):
+        """All tenants' rows on the platform host, the host tenant's on a tenant's host."""
+        tenant = get_request_tenant(self.request)
+        return queryset if tenant is None else queryset.filter(tenant=tenant)
 
 
 class StaffPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StaffViewSet):
@@ -215,7 +217,7 @@ class StaffPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Staf
     filterset_fields = ["verification_status", "status", "tenant"]
 
     def get_queryset(self):
-        return selectors.payment_list(tenant=self.scope_tenant())
+        return self.scoped(selectors.payment_list_for_all_tenants())
 
     @extend_schema(
         request=s.PaymentDecisionSerializer, responses=s.PaymentSerializer,
@@ -248,7 +250,7 @@ class StaffInvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Staf
     filterset_fields = ["status", "tenant"]
 
     def get_queryset(self):
-        return selectors.invoice_list(tenant=self.scope_tenant(), include_drafts=True)
+        return self.scoped(selectors.invoice_list_for_all_tenants())
 
     @extend_schema(request=s.InvoiceCreateSerializer, responses={201: s.InvoiceSerializer})
     def create(self, request):
@@ -283,7 +285,7 @@ class StaffSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     filterset_fields = ["status", "tenant"]
 
     def get_queryset(self):
-        return selectors.subscription_list(tenant=self.scope_tenant())
+        return self.scoped(selectors.subscription_list_for_all_tenants())
 
     @extend_schema(request=s.SubscriptionCancelSerializer, responses=s.SubscriptionSerializer)
     @action(detail=True, methods=["post"])

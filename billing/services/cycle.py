@@ -62,16 +62,16 @@ def billing_cycle_run_for_tenant(*, tenant: Tenant, on: datetime.date) -> Counte
     """Run steps 1-5 for one tenant on date `on`."""
     counts: Counter = Counter()
     for subscription in Subscription.objects.filter(tenant=tenant, status__in=CYCLED_STATUSES):
-        counts.update(_cycle_subscription(subscription=subscription, on=on))
+        counts.update(_cycle_subscription(tenant=tenant, subscription=subscription, on=on))
     counts.update(_send_reminders(tenant=tenant, on=on))
     return counts
 
 
 @transaction.atomic
-def _cycle_subscription(*, subscription: Subscription, on: datetime.date) -> Counter:
+def _cycle_subscription(*, tenant: Tenant, subscription: Subscription, on: datetime.date) -> Counter:
     counts: Counter = Counter()
     conf = billing_settings()
-    subscription = lock_subscription(subscription)
+    subscription = lock_subscription(subscription, tenant=tenant)
     before = snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)
     if subscription.status == S.PENDING_PAYMENT:  # step 3 for a first invoice never paid
         due_on = (Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,

@@ -80,7 +80,7 @@ def payment_submit(
     previous = ""
     subscription = None
     if invoice.subscription_id:
-        subscription = lock_subscription(invoice.subscription)
+        subscription = lock_subscription(invoice.subscription, tenant=tenant)
         if subscription.status == SubscriptionStatus.CANCELLED:
             raise Conflict("The subscription of this invoice is cancelled.", code="subscription_cancelled")
         previous = subscription_mark_pending_verification(subscription=subscription)
@@ -171,7 +171,7 @@ def payment_reject(*, tenant: Tenant, actor: User | None, payment: Payment, reas
                                 "rejection_reason", "updated_at"])
     changes = diff(before, snapshot(payment, PAYMENT_AUDITED_FIELDS))
     if payment.subscription_id and payment.previous_subscription_status:
-        subscription = lock_subscription(payment.subscription)
+        subscription = lock_subscription(payment.subscription, tenant=tenant)
         held = subscription.status
         subscription_restore_after_rejection(subscription=subscription, status=payment.previous_subscription_status)
         if subscription.status != held:

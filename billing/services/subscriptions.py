@@ -55,15 +55,15 @@ def add_period(start: datetime.date, period: str) -> datetime.date:
     return datetime.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def lock_subscription(subscription: Subscription, tenant: Tenant | None = None) -> Subscription:
+def lock_subscription(subscription: Subscription, *, tenant: Tenant) -> Subscription:
+    """Lock the subscription's row; one of another tenant is a 404."""
     try:
-        return Subscription.objects.select_for_update().get(pk=subscription.pk,
-                                                            tenant_id=tenant.pk if tenant else subscription.tenant_id)
+        return Subscription.objects.select_for_update().get(pk=subscription.pk, tenant_id=tenant.pk)
     except Subscription.DoesNotExist:
         raise NotFound()
 
 
-def lock_open_invoices(subscription: Subscription, tenant: Tenant | None = None) -> None:
+def lock_open_invoices(subscription: Subscription, *, tenant: Tenant) -> None:
     """Lock the subscription's draft and issued invoices, to be taken before the subscription itself.
 
     The lock order is payment -> invoice -> subscription -> tenant; a service that voids or replaces
@@ -71,7 +71,7 @@ def lock_open_invoices(subscription: Subscription, tenant: Tenant | None = None)
     with a payment being submitted or verified for one of them.
     """
     list(Invoice.objects.select_for_update()
-         .filter(tenant_id=tenant.pk if tenant else subscription.tenant_id, subscription_id=subscription.pk,
+         .filter(tenant_id=tenant.pk, subscription_id=subscription.pk,
                  status__in=(InvoiceStatus.DRAFT, InvoiceStatus.ISSUED))
          .order_by("pk").values_list("pk", flat=True))
 
@@ -191,8 +191,8 @@ def subscription_cancel(*, tenant: Tenant, actor: User | None, subscription: Sub
     on = on or timezone.localdate()
     if immediately and actor is not None and not is_super_admin(actor):
         raise Forbidden("Only platform staff may end a subscription immediately.")
-    lock_open_invoices(subscription, tenant)
-    subscription = lock_subscription(subscription, tenant)
+    lock_open_invoices(subscription, tenant=tenant)
+    subscription = lock_subscription(subscription, tenant=tenant)
     if not subscription.can_transition_to(S.CANCELLED):
         subscription_set_status(subscription, S.CANCELLED)  # raises the state table's refusal
     if subscription.cancel_at_period_end and not immediately:
@@ -221,7 +221,7 @@ def subscription_extend(*, tenant: Tenant, actor: User | None, subscription: Sub
     """Give a trial or active subscription extra days (staff goodwill)."""
     if not isinstance(days, int) or not 0 < days <= 366:
         raise ServiceError("Extend by 1 to 366 days.", code="days_invalid", fields={"days": ["1 to 366."]})
-    subscription = lock_subscription(subscription, tenant)
+    subscription = lock_subscription(subscription, tenant=tenant)
     if subscription.status not in (S.TRIAL, S.ACTIVE):
         raise InvalidTransition("Only trial and active subscriptions can be extended.",
                                 fields={"status": [subscription.status]})
@@ -246,8 +246,8 @@ def subscription_change_plan(*, tenant: Tenant, actor: User | None, subscription
     if not plan.is_active or (not plan.is_public and not is_super_admin(actor)):
         raise ServiceError("This plan is not available.", code="plan_unavailable",
                            fields={"plan": ["This plan is not available."]})
-    lock_open_invoices(subscription, tenant)
-    subscription = lock_subscription(subscription, tenant)
+    lock_open_invoices(subscription, tenant=tenant)
+    subscription = lock_subscription(subscription, tenant=tenant)
     if subscription.status not in (S.TRIAL, S.ACTIVE) or subscription.cancel_at_period_end:
         raise InvalidTransition("Only a running subscription can change its plan; subscribe again instead.",
                                 fields={"status": [subscription.status]})
@@ -277,8 +277,8 @@ def subscription_set_reprice_at_renewal(*, tenant: Tenant, actor: User | None, s
                                         reprice: bool, on: datetime.date | None = None) -> Subscription:
     """Staff choose whether the next renewal bills the plan's current price (an issued renewal is re-issued)."""
     on = on or timezone.localdate()
-    lock_open_invoices(subscription, tenant)
-    subscription = lock_subscription(subscription, tenant)
+    lock_open_invoices(subscription, tenant=tenant)
+    subscription = lock_subscription(subscription, tenant=tenant)
     if subscription.status not in (S.TRIAL, S.ACTIVE, S.PAST_DUE):
         raise InvalidTransition("Only a running subscription renews.", fields={"status": [subscription.status]})
     _refuse_if_payment_pending(subscription)
@@ -321,7 +321,7 @@ def subscription_apply_paid_invoice(*, invoice: Invoice, actor: User | None, on:
 
     The new period is the invoice's; if that period is already over (paid very late), it starts today.
     """
-    subscription = lock_subscription(invoice.subscription)
+    subscription = lock_subscription(invoice.subscription, tenant=invoice.tenant)
     if subscription.status == S.CANCELLED:
         return subscription  # paid after cancellation: the money is recorded, nothing to activate
     before = snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)

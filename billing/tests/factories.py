@@ -88,6 +88,8 @@ def issued_invoice(**kwargs) -> Invoice:
     """Build a draft with InvoiceFactory and issue it through the service (numbered, snapshotted)."""
     from billing.services.invoices import invoice_issue
 
+    if "tenant" in kwargs and "subscription" not in kwargs:  # the subscription is the tenant's too
+        kwargs["subscription"] = SubscriptionFactory(tenant=kwargs["tenant"])
     invoice = InvoiceFactory(**kwargs)
     return invoice_issue(tenant=invoice.tenant, actor=None, invoice=invoice)
 

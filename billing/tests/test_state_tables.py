@@ -27,7 +27,7 @@ S = SubscriptionStatus
 
 @transaction.atomic
 def _transition(subscription: Subscription, to: str) -> None:
-    locked = lock_subscription(subscription)
+    locked = lock_subscription(subscription, tenant=subscription.tenant)
     subscription_set_status(locked, to)
     locked.save(update_fields=["status"])
 

@@ -16,7 +16,16 @@ from tenancy.api.filters import IdFilter
 from tenancy.api.schema import error_responses
 from tenancy.exceptions import NotFound
 from tenancy.files import attachment_response
-from tenancy.models import ActivityLog, Domain, Notification, TenantExport, TenantInvitation, TenantSettings, User
+from tenancy.models import (
+    ActivityLog,
+    Domain,
+    Notification,
+    Tenant,
+    TenantExport,
+    TenantInvitation,
+    TenantSettings,
+    User,
+)
 from tenancy.permissions import (
     ACTIVE_OR_SUSPENDED,
     EVERY_STATE,
@@ -25,6 +34,7 @@ from tenancy.permissions import (
     IsTenantAdminOrSuperAdmin,
     IsTenantUser,
     ReadOnlyForTenantUsers,
+    is_super_admin,
 )
 from tenancy.services import domains as domain_services
 from tenancy.services import exports as export_services
@@ -43,9 +53,12 @@ class TenantViewSet(ApprovalGateMixin, mixins.ListModelMixin, mixins.RetrieveMod
     ordering_fields = ["created_at", "name"]
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return selectors.tenant_list(user=User())
-        return selectors.tenant_list(user=self.request.user)
+        if is_super_admin(self.request.user):
+            return selectors.tenant_list_for_all_tenants()
+        tenant = get_request_tenant(self.request)
+        if tenant is None:
+            return Tenant.objects.none()
+        return selectors.tenant_list(tenant=tenant)
 
     def get_permissions(self):
         if self.action in ("create", "approve", "reject", "suspend", "reactivate", "invite_admin"):
@@ -67,7 +80,7 @@ class TenantViewSet(ApprovalGateMixin, mixins.ListModelMixin, mixins.RetrieveMod
         data = s.TenantUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         tenant = tenant_services.tenant_update(tenant=tenant, actor=request.user, **data.validated_data)
-        return Response(s.TenantSerializer(selectors.tenant_list(user=request.user).get(pk=tenant.pk)).data)
+        return Response(s.TenantSerializer(self.get_queryset().get(pk=tenant.pk)).data)
 
     def _transition(self, request, service, verb, needs_reason=False):
         tenant = self.get_object()
@@ -77,7 +90,7 @@ class TenantViewSet(ApprovalGateMixin, mixins.ListModelMixin, mixins.RetrieveMod
             data.is_valid(raise_exception=True)
             kwargs["reason"] = data.validated_data["reason"]
         tenant = service(tenant=tenant, actor=request.user, **kwargs)
-        return Response(s.TenantSerializer(selectors.tenant_list(user=request.user).get(pk=tenant.pk)).data)
+        return Response(s.TenantSerializer(self.get_queryset().get(pk=tenant.pk)).data)
 
     @extend_schema(request=None, responses=s.TenantSerializer)
     @action(detail=True, methods=["post"])
