@@ -75,13 +75,6 @@ class IsTenantAdmin(BasePermission):
         return has_tenant_role(request.user, Role.TENANT_ADMIN)
 
 
-class IsTenantAdminOrSuperAdmin(BasePermission):
-    message = "Only company admins may do this."
-
-    def has_permission(self, request, view) -> bool:
-        return is_super_admin(request.user) or has_tenant_role(request.user, Role.TENANT_ADMIN)
-
-
 class ReadOnlyForTenantUsers(BasePermission):
     """Tenant users may read; only company admins may write."""
 

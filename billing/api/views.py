@@ -4,9 +4,9 @@ Two kinds of views:
 
 * tenant views (`TenantScopedViewSet`): a company admin's own subscriptions, payments, invoices and
   dashboard, always scoped by the request's tenant; other roles get 403, another tenant's rows 404;
-* staff views (`Staff*ViewSet`, SUPER_ADMIN only, every tenant user gets 403): platform-wide lists
-  and actions for the finance staff, on the platform host (`localhost`) across all tenants, or on a
-  tenant's host limited to that tenant. `payments/{id}/verify/` and `POST invoices/` are staff
+* staff views (`PlatformStaffViewSet`, SUPER_ADMIN only, every tenant user gets 403): platform-wide
+  lists and actions for the finance staff, on the platform host (`localhost`) across all tenants, or on
+  a tenant's host limited to that tenant. `payments/{id}/verify/` and `POST invoices/` are staff
   actions at the paths DESIGN section 6 names; `staff/...` holds the rest.
 """
 
@@ -18,7 +18,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from billing import pdf, selectors
 from billing.api import serializers as s
@@ -28,10 +27,9 @@ from billing.services import payments as payment_services
 from billing.services import settlement
 from billing.services import subscriptions as subscription_services
 from billing.services.documents import invoice_pdf_bytes
-from tenancy.api.base import ApprovalGateMixin, TenantModelViewSet, get_request_tenant
+from tenancy.api.base import PlatformStaffViewSet, SelfServiceMixin, TenantModelViewSet, TenantScopedAPIView
 from tenancy.api.filters import IdFilter
 from tenancy.api.schema import file_responses
-from tenancy.exceptions import NotFound
 from tenancy.files import IMAGE_AND_PDF, attachment_response
 from tenancy.permissions import ACTIVE_OR_SUSPENDED, EVERY_STATE, IsSuperAdmin, IsTenantAdmin
 
@@ -62,8 +60,8 @@ def _invoice_create(request) -> Response:
                     status=status.HTTP_201_CREATED)
 
 
-class PlanViewSet(ApprovalGateMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The plans a company can choose (any signed-in user, also of a company awaiting approval)."""
+class PlanViewSet(SelfServiceMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The plan catalogue a company chooses from (any signed-in user, also of a company awaiting approval)."""
 
     tenant_read_states = EVERY_STATE
 
@@ -185,7 +183,7 @@ class InvoiceViewSet(BillingGateMixin, TenantModelViewSet):
         return _pdf_response(self.get_object())
 
 
-class BillingDashboardView(ApprovalGateMixin, APIView):
+class BillingDashboardView(TenantScopedAPIView):
     """The company's billing at a glance: current subscription, open invoices, usage, history."""
 
     tenant_read_states = ACTIVE_OR_SUSPENDED
@@ -194,30 +192,16 @@ class BillingDashboardView(ApprovalGateMixin, APIView):
 
     @extend_schema(responses=s.DashboardSerializer)
     def get(self, request):
-        tenant = get_request_tenant(request)
-        if tenant is None:
-            raise NotFound()
-        return Response(s.DashboardSerializer(selectors.billing_dashboard(tenant=tenant)).data)
+        return Response(s.DashboardSerializer(selectors.billing_dashboard(tenant=self.tenant)).data)
 
 
-class StaffViewSet(ApprovalGateMixin, viewsets.GenericViewSet):
-    """Platform-wide for SUPER_ADMIN: all tenants on the platform host, one tenant on its own host."""
-
-    permission_classes = [IsSuperAdmin]
-
-    def scoped(self, queryset):
-        """All tenants' rows on the platform host, the host tenant's on a tenant's host."""
-        tenant = get_request_tenant(self.request)
-        return queryset if tenant is None else queryset.filter(tenant=tenant)
-
-
-class StaffPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StaffViewSet):
+class StaffPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlatformStaffViewSet):
     queryset = Payment.objects.none()
     serializer_class = s.PaymentSerializer
     filterset_fields = ["verification_status", "status", "tenant"]
 
-    def get_queryset(self):
-        return self.scoped(selectors.payment_list_for_all_tenants())
+    def get_platform_queryset(self):
+        return selectors.payment_list_for_all_tenants()
 
     @extend_schema(
         request=s.PaymentDecisionSerializer, responses=s.PaymentSerializer,
@@ -244,13 +228,13 @@ class StaffPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Staf
         return _proof_response(self.get_object())
 
 
-class StaffInvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StaffViewSet):
+class StaffInvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlatformStaffViewSet):
     queryset = Invoice.objects.none()
     serializer_class = s.InvoiceSerializer
     filterset_fields = ["status", "tenant"]
 
-    def get_queryset(self):
-        return self.scoped(selectors.invoice_list_for_all_tenants())
+    def get_platform_queryset(self):
+        return selectors.invoice_list_for_all_tenants()
 
     @extend_schema(request=s.InvoiceCreateSerializer, responses={201: s.InvoiceSerializer})
     def create(self, request):
@@ -279,13 +263,13 @@ class StaffInvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Staf
         return Response(s.InvoiceSerializer(self.get_queryset().get(pk=invoice.pk)).data)
 
 
-class StaffSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StaffViewSet):
+class StaffSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlatformStaffViewSet):
     queryset = Subscription.objects.none()
     serializer_class = s.SubscriptionSerializer
     filterset_fields = ["status", "tenant"]
 
-    def get_queryset(self):
-        return self.scoped(selectors.subscription_list_for_all_tenants())
+    def get_platform_queryset(self):
+        return selectors.subscription_list_for_all_tenants()
 
     @extend_schema(request=s.SubscriptionCancelSerializer, responses=s.SubscriptionSerializer)
     @action(detail=True, methods=["post"])

@@ -16,7 +16,7 @@ from rest_framework_simplejwt.views import TokenRefreshView as BaseTokenRefreshV
 
 from tenancy.api import refresh_cookie
 from tenancy.api.auth_serializers import LogoutSerializer, RegisterSerializer, TenantTokenRefreshSerializer
-from tenancy.api.base import ApprovalGateMixin
+from tenancy.api.base import SelfServiceMixin
 from tenancy.api.schema import error_responses
 from tenancy.api.serializers import ProfileSerializer
 from tenancy.authentication import access_token_deny
@@ -29,7 +29,7 @@ from tenancy.services.tenants import tenant_register
 DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
 
 
-class AuthGateMixin(ApprovalGateMixin):
+class AuthGateMixin(SelfServiceMixin):
     """Sign-up, login, tokens, the profile and passwords serve companies in every state."""
 
     tenant_read_states = tenant_write_states = EVERY_STATE

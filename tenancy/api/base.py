@@ -1,11 +1,22 @@
-"""The API bases: the approval gate every view passes, and the tenant-scoped base whose queries start
-from the request's tenant."""
+"""The API bases. Every API view derives from exactly one of them (project/tests/test_api_bases.py):
+
+* `TenantScopedViewSet` / `TenantScopedAPIView`: a company's own rows, always scoped by the request's
+  tenant; another tenant's row is a 404;
+* `PlatformStaffViewSet`: staff-only, cross-tenant endpoints (SUPER_ADMIN), the only API views that
+  may read through the `*_for_all_tenants` selectors;
+* `SelfServiceMixin`: endpoints that serve no tenant's rows (sign-up, login, the signed-in user's
+  profile and password, the plan catalogue, accepting an invitation by its token).
+
+All of them pass the approval gate (`ApprovalGateMixin`); the scoped and staff bases refuse, at class
+creation, subclasses that override the hooks that scope rows and check permissions.
+"""
 
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound
+from rest_framework.views import APIView
 
 from tenancy.models import Tenant
-from tenancy.permissions import ACTIVE_ONLY, TenantStateGate
+from tenancy.permissions import ACTIVE_ONLY, IsSuperAdmin, TenantStateGate, is_super_admin
 from tenancy.resolution import get_request_tenant
 
 
@@ -27,13 +38,36 @@ class ApprovalGateMixin:
             self.permission_denied(request)
 
 
-# Hooks of the tenant base that a subclass must not replace (each would be a way around the tenant
-# scope, the role permissions or the approval gate).
+class SelfServiceMixin(ApprovalGateMixin):
+    """Base of the endpoints that serve no tenant's rows: sign-up, login, tokens, the signed-in user's
+    profile and password, the plan catalogue, accepting an invitation by its token.
+
+    Such a view reads or writes only the requesting user (or nobody's rows, for the public ones); a
+    view that lists or changes a company's rows derives from a tenant-scoped base instead.
+    """
+
+
+# Hooks of the scoped and staff bases that a subclass must not replace (each would be a way around the
+# tenant scope, the role permissions or the approval gate).
 SEALED_METHODS = ("get_queryset", "get_object", "get_permissions", "check_permissions",
                   "check_object_permissions", "initial")
 
 
-class TenantScopedViewSet(ApprovalGateMixin, viewsets.GenericViewSet):
+class SealedHooksMixin:
+    """Refuse, when a subclass is created, overrides of SEALED_METHODS (the bases themselves set `sealing_base`)."""
+
+    sealed_hint = "implement the base's hook instead"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("sealing_base"):
+            return
+        sealed = [name for name in SEALED_METHODS if name in cls.__dict__]
+        if sealed:
+            raise TypeError(f"{cls.__name__} must not override {', '.join(sealed)}; {cls.sealed_hint}.")
+
+
+class TenantScopedViewSet(SealedHooksMixin, ApprovalGateMixin, viewsets.GenericViewSet):
     """Base of every tenant-owned resource.
 
     Subclasses implement `get_tenant_queryset(tenant)`; `get_queryset` always adds the tenant
@@ -42,17 +76,10 @@ class TenantScopedViewSet(ApprovalGateMixin, viewsets.GenericViewSet):
     when the class is created.
     """
 
+    sealing_base = True
+    sealed_hint = "implement get_tenant_queryset(tenant) and declare action_permission_classes instead"
     tenant_lookup = "tenant"
     action_permission_classes: dict = {}
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        sealed = [name for name in SEALED_METHODS if name in cls.__dict__]
-        if sealed:
-            raise TypeError(
-                f"{cls.__name__} must not override {', '.join(sealed)}; implement get_tenant_queryset(tenant) "
-                "and declare action_permission_classes instead."
-            )
 
     def get_permissions(self):
         classes = self.action_permission_classes.get(self.action, self.permission_classes)
@@ -78,6 +105,62 @@ class TenantScopedViewSet(ApprovalGateMixin, viewsets.GenericViewSet):
         context = super().get_serializer_context()
         context["tenant"] = getattr(self, "tenant", None)
         return context
+
+
+class TenantScopedAPIView(SealedHooksMixin, ApprovalGateMixin, APIView):
+    """Base of a tenant-scoped endpoint that is not a collection (a company's settings, its billing
+    dashboard): handlers use `self.tenant`, the request's tenant; without one the answer is 404."""
+
+    sealing_base = True
+    sealed_hint = "use self.tenant and declare permission_classes instead"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.tenant = get_request_tenant(request)
+        if self.tenant is None:
+            raise NotFound()
+
+
+class PlatformStaffViewSet(SealedHooksMixin, ApprovalGateMixin, viewsets.GenericViewSet):
+    """Base of the staff-only, cross-tenant endpoints: platform staff (SUPER_ADMIN) on every action.
+
+    Subclasses implement `get_platform_queryset()` with the `*_for_all_tenants` selectors; on the
+    platform host staff see every tenant's rows, on a tenant's host only that tenant's
+    (`tenant_lookup`). Staff pass the approval gate for companies in every state.
+
+    `own_company_actions = {action: [permission classes]}` names the few actions a company's own
+    users may use as well, e.g. reading their own company in `GET tenants/`: for them the rows are
+    always limited to their company's, and the gate states the view declares apply. Every other
+    action is IsSuperAdmin, fixed. Overriding the hooks in SEALED_METHODS is refused.
+    """
+
+    sealing_base = True
+    sealed_hint = "implement get_platform_queryset() and declare own_company_actions instead"
+    tenant_lookup = "tenant"
+    own_company_actions: dict = {}
+
+    def _own_company_action(self) -> bool:
+        return self.action in self.own_company_actions and not is_super_admin(self.request.user)
+
+    def get_permissions(self):
+        if self._own_company_action():
+            return [permission() for permission in self.own_company_actions[self.action]]
+        return [IsSuperAdmin()]
+
+    def get_platform_queryset(self):
+        return self.queryset.all()
+
+    def get_queryset(self):
+        queryset = self.get_platform_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset.none()
+        if is_super_admin(self.request.user):
+            host_tenant = getattr(self.request, "tenant", None)
+            return queryset if host_tenant is None else queryset.filter(**{self.tenant_lookup: host_tenant.pk})
+        tenant = get_request_tenant(self.request)
+        if tenant is None or not self._own_company_action():
+            raise NotFound()
+        return queryset.filter(**{self.tenant_lookup: tenant.pk})
 
 
 class TenantModelViewSet(

@@ -2,7 +2,7 @@
 
 import django_filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -11,10 +11,9 @@ from rest_framework.views import APIView
 
 from tenancy import selectors
 from tenancy.api import serializers as s
-from tenancy.api.base import ApprovalGateMixin, TenantScopedViewSet, get_request_tenant
+from tenancy.api.base import PlatformStaffViewSet, SelfServiceMixin, TenantScopedAPIView, TenantScopedViewSet
 from tenancy.api.filters import IdFilter
 from tenancy.api.schema import error_responses
-from tenancy.exceptions import NotFound
 from tenancy.files import attachment_response
 from tenancy.models import (
     ActivityLog,
@@ -29,12 +28,9 @@ from tenancy.models import (
 from tenancy.permissions import (
     ACTIVE_OR_SUSPENDED,
     EVERY_STATE,
-    IsSuperAdmin,
     IsTenantAdmin,
-    IsTenantAdminOrSuperAdmin,
     IsTenantUser,
     ReadOnlyForTenantUsers,
-    is_super_admin,
 )
 from tenancy.services import domains as domain_services
 from tenancy.services import exports as export_services
@@ -43,29 +39,22 @@ from tenancy.services import notifications as notification_services
 from tenancy.services import tenants as tenant_services
 
 
-class TenantViewSet(ApprovalGateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Companies: a tenant user sees its own, platform staff see and manage all of them."""
+class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlatformStaffViewSet):
+    """Companies: platform staff see and manage all of them; a company's users read their own, and its
+    admins change its profile."""
 
     tenant_read_states = EVERY_STATE  # a company awaiting approval reads its own status
+    tenant_lookup = "pk"
+    own_company_actions = {"list": [IsAuthenticated], "retrieve": [IsAuthenticated],
+                           "partial_update": [IsTenantAdmin]}
 
     serializer_class = s.TenantSerializer
+    queryset = Tenant.objects.none()
     filterset_fields = ["status"]
     ordering_fields = ["created_at", "name"]
 
-    def get_queryset(self):
-        if is_super_admin(self.request.user):
-            return selectors.tenant_list_for_all_tenants()
-        tenant = get_request_tenant(self.request)
-        if tenant is None:
-            return Tenant.objects.none()
-        return selectors.tenant_list(tenant=tenant)
-
-    def get_permissions(self):
-        if self.action in ("create", "approve", "reject", "suspend", "reactivate", "invite_admin"):
-            return [IsSuperAdmin()]
-        if self.action == "partial_update":
-            return [IsTenantAdminOrSuperAdmin()]
-        return [IsAuthenticated()]
+    def get_platform_queryset(self):
+        return selectors.tenant_list_for_all_tenants()
 
     @extend_schema(request=s.TenantCreateSerializer, responses={201: s.TenantSerializer})
     def create(self, request):
@@ -151,7 +140,7 @@ class InvitationViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class InvitationAcceptView(ApprovalGateMixin, APIView):
+class InvitationAcceptView(SelfServiceMixin, APIView):
     """Accept an invitation with its e-mailed token and create the account (public)."""
 
     permission_classes = [AllowAny]
@@ -169,30 +158,22 @@ class InvitationAcceptView(ApprovalGateMixin, APIView):
         return Response(s.ProfileSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class TenantSettingsView(ApprovalGateMixin, APIView):
+class TenantSettingsView(TenantScopedAPIView):
     """The company's settings: every user reads them, company admins change them."""
 
     permission_classes = [ReadOnlyForTenantUsers]
     tenant_read_states = ACTIVE_OR_SUSPENDED
 
-    def _tenant(self, request):
-        tenant = get_request_tenant(request)
-        if tenant is None:
-            raise NotFound()
-        return tenant
-
     @extend_schema(responses=s.TenantSettingsSerializer)
     def get(self, request):
-        tenant = self._tenant(request)
-        row, _ = TenantSettings.objects.get_or_create(tenant=tenant)
+        row, _ = TenantSettings.objects.get_or_create(tenant=self.tenant)
         return Response(s.TenantSettingsSerializer(row).data)
 
     @extend_schema(request=s.TenantSettingsSerializer, responses=s.TenantSettingsSerializer)
     def patch(self, request):
-        tenant = self._tenant(request)
         data = s.TenantSettingsSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        row = tenant_services.tenant_settings_update(tenant=tenant, actor=request.user, **data.validated_data)
+        row = tenant_services.tenant_settings_update(tenant=self.tenant, actor=request.user, **data.validated_data)
         return Response(s.TenantSettingsSerializer(row).data)
 
 

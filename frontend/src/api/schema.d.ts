@@ -411,7 +411,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The plans a company can choose (any signed-in user, also of a company awaiting approval). */
+        /** @description The plan catalogue a company chooses from (any signed-in user, also of a company awaiting approval). */
         get: operations["subscriptions_plans_list"];
         put?: never;
         post?: never;
@@ -1023,10 +1023,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Companies: a tenant user sees its own, platform staff see and manage all of them. */
+        /**
+         * @description Companies: platform staff see and manage all of them; a company's users read their own, and its
+         *     admins change its profile.
+         */
         get: operations["tenants_list"];
         put?: never;
-        /** @description Companies: a tenant user sees its own, platform staff see and manage all of them. */
+        /**
+         * @description Companies: platform staff see and manage all of them; a company's users read their own, and its
+         *     admins change its profile.
+         */
         post: operations["tenants_create"];
         delete?: never;
         options?: never;
@@ -1041,14 +1047,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Companies: a tenant user sees its own, platform staff see and manage all of them. */
+        /**
+         * @description Companies: platform staff see and manage all of them; a company's users read their own, and its
+         *     admins change its profile.
+         */
         get: operations["tenants_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** @description Companies: a tenant user sees its own, platform staff see and manage all of them. */
+        /**
+         * @description Companies: platform staff see and manage all of them; a company's users read their own, and its
+         *     admins change its profile.
+         */
         patch: operations["tenants_partial_update"];
         trace?: never;
     };
@@ -1061,7 +1073,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Companies: a tenant user sees its own, platform staff see and manage all of them. */
+        /**
+         * @description Companies: platform staff see and manage all of them; a company's users read their own, and its
+         *     admins change its profile.
+         */
         post: operations["tenants_approve_create"];
         delete?: never;
         options?: never;
@@ -1095,7 +1110,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Companies: a tenant user sees its own, platform staff see and manage all of them. */
+        /**
+         * @description Companies: platform staff see and manage all of them; a company's users read their own, and its
+         *     admins change its profile.
+         */
         post: operations["tenants_reactivate_create"];
         delete?: never;
         options?: never;
@@ -1112,7 +1130,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Companies: a tenant user sees its own, platform staff see and manage all of them. */
+        /**
+         * @description Companies: platform staff see and manage all of them; a company's users read their own, and its
+         *     admins change its profile.
+         */
         post: operations["tenants_reject_create"];
         delete?: never;
         options?: never;
@@ -1129,7 +1150,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Companies: a tenant user sees its own, platform staff see and manage all of them. */
+        /**
+         * @description Companies: platform staff see and manage all of them; a company's users read their own, and its
+         *     admins change its profile.
+         */
         post: operations["tenants_suspend_create"];
         delete?: never;
         options?: never;
