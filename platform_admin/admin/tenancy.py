@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import OuterRef, Subquery, Sum
+from django.forms.models import BaseInlineFormSet
 from unfold.admin import StackedInline, TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
@@ -23,6 +24,7 @@ from platform_admin.resources import TenantResource
 from platform_admin.scale import IndexedSearchMixin
 from platform_admin.services import user_change_role, user_send_password_reset, user_set_active
 from tenancy.crypto import blind_index
+from tenancy.exceptions import ServiceError
 from tenancy.models import (
     ActivityLog,
     Domain,
@@ -34,12 +36,15 @@ from tenancy.models import (
     TenantStatus,
     User,
 )
+from tenancy.services.domains import domain_remove, domain_remove_check, domain_staff_check, domain_staff_save
 from tenancy.services.members import tenant_admin_invite
 from tenancy.services.tenants import (
     tenant_approve,
     tenant_create,
     tenant_reactivate,
     tenant_reject,
+    tenant_settings_check,
+    tenant_settings_update,
     tenant_suspend,
     tenant_update,
 )
@@ -57,8 +62,65 @@ class GroupAdmin(BaseGroupAdmin, PlatformModelAdmin):
 # --- companies ------------------------------------------------------------------------------------------------
 
 
+def add_service_error(form: forms.BaseForm, error: ServiceError) -> None:
+    """Show a service's refusal on the inline row's fields it names (or above the row)."""
+    named = [name for name in error.fields if name in form.fields]
+    for name in named:
+        form.add_error(name, error.fields[name] if len(named) > 1 else error.detail)
+    if not named:
+        form.add_error(None, error.detail)
+
+
+class DomainFormSet(BaseInlineFormSet):
+    """Domains are checked by tenancy.services.domains (errors on their rows) and saved by TenantAdmin.save_formset
+    through `domain_staff_save` / `domain_remove`, which write the audit rows."""
+
+    def clean(self):
+        super().clean()
+        live = [form for form in self.forms if hasattr(form, "cleaned_data") and not self._should_delete_form(form)]
+        primaries = [form for form in live if form.cleaned_data.get("is_primary")]
+        if len(primaries) > 1:
+            raise forms.ValidationError("Only one domain can be primary.")
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.errors:
+                continue
+            domain = form.instance if form.instance.pk else None
+            try:
+                if self._should_delete_form(form):
+                    current = Domain.objects.filter(pk=domain.pk).first() if domain is not None else None
+                    if current is not None:
+                        domain_remove_check(current)
+                elif form.has_changed():
+                    data = form.cleaned_data
+                    domain_staff_check(tenant=self.instance, domain=domain, host=data["host"],
+                                       is_primary=data["is_primary"], status=data["status"],
+                                       primary_elsewhere=any(other is not form for other in primaries))
+            except ServiceError as error:
+                add_service_error(form, error)
+
+    def save_through_services(self, *, actor) -> None:
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        tenant = self.instance
+        # The row made primary first: it demotes the old primary, whose row may then untick its flag.
+        changed = sorted((form for form in self.forms if form.has_changed() and not self._should_delete_form(form)),
+                         key=lambda form: not form.cleaned_data.get("is_primary"))
+        for form in self.forms:
+            if self._should_delete_form(form) and form.instance.pk:
+                domain_remove(tenant=tenant, actor=actor, domain=form.instance)
+                self.deleted_objects.append(form.instance)
+        for form in changed:
+            data, domain = form.cleaned_data, (form.instance if form.instance.pk else None)
+            saved = domain_staff_save(tenant=tenant, actor=actor, domain=domain, host=data["host"],
+                                      is_primary=data["is_primary"], status=data["status"])
+            if domain is None:
+                self.new_objects.append(saved)
+            else:
+                self.changed_objects.append((saved, form.changed_data))
+
+
 class DomainInline(TabularInline):
     model = Domain
+    formset = DomainFormSet
     extra = 0
     # Staff override: setting a custom domain's status to Active here skips its DNS check.
     fields = ["host", "is_primary", "status", "verified_at", "last_checked_at", "last_error_code"]
@@ -66,8 +128,33 @@ class DomainInline(TabularInline):
     tab = True
 
 
+class TenantSettingsFormSet(BaseInlineFormSet):
+    """The settings are checked by tenancy.services.tenants (errors on the row) and saved by TenantAdmin.save_formset
+    through `tenant_settings_update`, which writes the audit row."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if hasattr(form, "cleaned_data") and not form.errors and form.has_changed():
+                try:
+                    tenant_settings_check({name: form.cleaned_data[name] for name in form.changed_data})
+                except ServiceError as error:
+                    add_service_error(form, error)
+
+    def save_through_services(self, *, actor) -> None:
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        for form in self.forms:
+            if not form.has_changed():
+                continue
+            existed = bool(form.instance.pk)
+            row = tenant_settings_update(tenant=self.instance, actor=actor,
+                                         **{name: form.cleaned_data[name] for name in form.changed_data})
+            (self.changed_objects.append((row, form.changed_data)) if existed else self.new_objects.append(row))
+
+
 class TenantSettingsInline(StackedInline):
     model = TenantSettings
+    formset = TenantSettingsFormSet
     verbose_name = verbose_name_plural = "company settings"
     can_delete = False
     extra = 0
@@ -217,6 +304,13 @@ class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
         tenant_update(tenant=obj, actor=request.user, **changes)
+
+    def save_formset(self, request, form, formset, change):
+        """Domains and settings are written by their services (validated, audited); the other inlines are read-only."""
+        if hasattr(formset, "save_through_services"):
+            formset.save_through_services(actor=request.user)
+        else:
+            super().save_formset(request, form, formset, change)
 
     # Row and detail actions: a dialog asks (and a GET never changes anything); the POST applies.
 

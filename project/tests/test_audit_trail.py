@@ -90,6 +90,9 @@ NOT_STATE_CHANGING = {
     "tenancy.services.exports.export_download_check": "read",
     "tenancy.services.exports.exports_purge_expired": "housekeeping: deletes expired export files",
     "tenancy.services.domains.verification_record": "pure",
+    "tenancy.services.domains.domain_staff_check": "validation (domain_staff_save asks it again)",
+    "tenancy.services.domains.domain_remove_check": "validation (domain_remove asks it again)",
+    "tenancy.services.tenants.tenant_settings_check": "validation (tenant_settings_update asks it again)",
     "tenancy.services.domains.domains_verify_pending": "the job: walks domain_verify (audited) per domain",
     "work.services.teams.limit_check_locked": "check",
     "platform_admin.services.user_send_password_reset": "sends an e-mail, changes nothing",
@@ -255,7 +258,8 @@ CASES = [
     Case("tenant_settings_update",
          lambda w: tenants.tenant_settings_update(tenant=w.tenant, actor=w.admin, tax_id="DE1", legal_name="Alpha"),
          lambda w, row: [("tenant.settings_updated", w.admin.pk, "tenancy.tenantsettings",
-                          {"tax_id": ["", redacted("DE1")]})]),  # encrypted at rest: never plain in the log
+                          {"tax_id": ["", redacted("DE1")]})],  # encrypted at rest: never plain in the log
+         lambda w: tenants.tenant_settings_update(tenant=w.tenant, actor=w.staff, timezone="Mars/Olympus")),
     # tenancy: people
     Case("invitation_create",
          lambda w: members.invitation_create(tenant=w.tenant, actor=w.admin, email="New@Alpha.example",
@@ -296,6 +300,14 @@ CASES = [
          lambda w, d: [("domain.added", w.admin.pk, "tenancy.domain",
                         {"host": [None, "app.alpha.example"], "status": [None, "PENDING"]})],
          lambda w: domains.domain_add(tenant=w.tenant, actor=w.admin, host="alpha.localhost")),
+    Case("domain_staff_save",  # the control panel's domain inline: a new primary demotes the old one
+         lambda w: domains.domain_staff_save(tenant=w.tenant, actor=w.staff, domain=None, host="www.alpha.example",
+                                             is_primary=True, status="ACTIVE"),
+         lambda w, d: [("domain.added", w.staff.pk, "tenancy.domain",
+                        {"host": [None, "www.alpha.example"], "is_primary": [False, True], "status": [None, "ACTIVE"],
+                         "demoted_primary": ["alpha.localhost", None]})],
+         lambda w: domains.domain_staff_save(tenant=w.tenant, actor=w.staff, domain=None,  # taken
+                                             host="alpha.localhost", is_primary=False, status="ACTIVE")),
     Case("domain_verify",
          lambda w: _domain_verified(w),
          lambda w, d: [("domain.verified", w.admin.pk, "tenancy.domain", {"status": ["PENDING", "ACTIVE"]})],

@@ -5,7 +5,8 @@ record to publish (`_saas-verification.app.example.com` = `saas-verification=<to
 verification job (every 10 minutes, or `POST .../verify/` at once) looks the record up; when it
 is there the domain becomes ACTIVE and starts resolving to the company. A domain still unverified
 `DOMAIN_VERIFICATION_DAYS` after it was added becomes FAILED (a manual check may still verify it).
-Staff may set the status by hand in the control panel (override).
+Staff may add domains and set a domain's status or primary flag by hand in the control panel
+(`domain_staff_save`, an override: a domain staff set ACTIVE resolves without a DNS check).
 """
 
 import re
@@ -17,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenancy import dns
-from tenancy.audit import AuditVerb, audit_record
+from tenancy.audit import AuditVerb, audit_record, diff, snapshot
 from tenancy.exceptions import Conflict, NotFound, ServiceError
 from tenancy.models import Domain, DomainStatus, Tenant, User
 
@@ -117,17 +118,104 @@ def domain_verify(*, tenant: Tenant, actor: User | None, domain: Domain) -> Doma
     return domain
 
 
-@transaction.atomic
-def domain_remove(*, tenant: Tenant, actor: User, domain: Domain) -> None:
-    """Remove a custom domain (the company's subdomain and its primary domain stay)."""
-    domain = _lock(tenant, domain)
+def domain_remove_check(domain: Domain) -> None:
+    """Refuse removing the company's subdomain or its primary domain."""
     if not is_custom_host(domain.host):
         raise Conflict("The company's subdomain cannot be removed.", code="domain_not_custom")
     if domain.is_primary:
         raise Conflict("The primary domain cannot be removed.", code="domain_primary")
+
+
+@transaction.atomic
+def domain_remove(*, tenant: Tenant, actor: User, domain: Domain) -> None:
+    """Remove a custom domain (the company's subdomain and its primary domain stay)."""
+    domain = _lock(tenant, domain)
+    domain_remove_check(domain)
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.DOMAIN_REMOVED, obj=domain,
                  changes={"host": [domain.host, None]})
     domain.delete()
+
+
+SUBDOMAIN_LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+STAFF_AUDITED_FIELDS = ("host", "is_primary", "status")
+
+
+def _staff_host(host: str) -> str:
+    """A custom domain as companies may add it, or one label under the platform's base domain."""
+    value = (host or "").strip().lower().rstrip(".")
+    suffix = f".{settings.TENANT_BASE_DOMAIN}"
+    if value.endswith(suffix) and SUBDOMAIN_LABEL_RE.match(value[:-len(suffix)]):
+        return value
+    return _host_check(value)
+
+
+def domain_staff_check(*, tenant: Tenant, domain: Domain | None, host: str, is_primary: bool, status: str,
+                       primary_elsewhere: bool = False) -> str:
+    """Refuse a staff edit of a company's domain (`domain` None: a new one); return the normalised host.
+
+    `primary_elsewhere`: another of the company's domains becomes primary in the same edit (which
+    demotes this one), so unticking this one's primary flag is no refusal.
+    """
+    host = _staff_host(host)
+    if status not in DomainStatus.values:
+        raise ServiceError("Choose a domain status.", code="domain_status_invalid",
+                           fields={"status": [f"Not one of {', '.join(DomainStatus.values)}."]})
+    others = Domain.objects.filter(host=host)
+    if domain is not None:
+        others = others.exclude(pk=domain.pk)
+    if others.exists():
+        raise Conflict("This domain is already in use.", code="domain_taken", fields={"host": ["Already in use."]})
+    if domain is not None and not is_primary and not primary_elsewhere:
+        current = Domain.objects.filter(pk=domain.pk, tenant=tenant).values_list("is_primary", flat=True).first()
+        if current:
+            raise Conflict("A company keeps one primary domain: make another domain primary instead.",
+                           code="domain_primary", fields={"is_primary": ["The primary domain stays primary."]})
+    if is_primary and status != DomainStatus.ACTIVE:
+        raise ServiceError("The primary domain must be active.", code="domain_primary_inactive",
+                           fields={"status": ["The primary domain must be active."]})
+    return host
+
+
+@transaction.atomic
+def domain_staff_save(*, tenant: Tenant, actor: User, domain: Domain | None, host: str, is_primary: bool,
+                      status: str) -> Domain:
+    """Staff override in the control panel: add a domain to a company, or change a domain's host, primary
+    flag or status. Making a domain primary demotes the company's other primary domain (in the same
+    audit row); a custom domain set ACTIVE resolves at once, without its DNS check."""
+    Tenant.objects.select_for_update().get(pk=tenant.pk)  # serialise the company's domain changes
+    if domain is not None:
+        domain = _lock(tenant, domain)
+    host = domain_staff_check(tenant=tenant, domain=domain, host=host, is_primary=is_primary, status=status)
+    before = (snapshot(domain, STAFF_AUDITED_FIELDS) if domain is not None
+              else {"host": None, "is_primary": False, "status": None})
+    changes = {}
+    if is_primary:
+        demoted = list(Domain.objects.select_for_update().filter(tenant=tenant, is_primary=True)
+                       .exclude(pk=getattr(domain, "pk", None)))
+        for other in demoted:
+            other.is_primary = False
+            other._change_reason = "another domain made primary by staff"
+            other.save(update_fields=["is_primary", "updated_at"])
+        if demoted:
+            changes["demoted_primary"] = [", ".join(d.host for d in demoted), None]
+    if domain is None:
+        domain = Domain(tenant=tenant, verification_token=secrets.token_urlsafe(24) if is_custom_host(host) else "")
+    domain.host, domain.is_primary, domain.status = host, is_primary, status
+    domain._change_reason = "changed by staff"
+    try:
+        with transaction.atomic():
+            if domain.pk is None:
+                domain.save()
+            else:
+                domain.save(update_fields=[*STAFF_AUDITED_FIELDS, "updated_at"])
+    except IntegrityError as exc:  # another company took the host at the same moment
+        raise Conflict("This domain is already in use.", code="domain_taken",
+                       fields={"host": ["Already in use."]}) from exc
+    changes = {**diff(before, snapshot(domain, STAFF_AUDITED_FIELDS)), **changes}
+    if changes:
+        verb = AuditVerb.DOMAIN_ADDED if before["host"] is None else AuditVerb.DOMAIN_UPDATED
+        audit_record(tenant=tenant, actor=actor, verb=verb, obj=domain, changes=changes)
+    return domain
 
 
 def domains_verify_pending() -> dict:

@@ -1,5 +1,8 @@
 """Tenant sign-up, approval, suspension and settings."""
 
+import re
+import zoneinfo
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -212,11 +215,24 @@ def tenant_reactivate(*, tenant: Tenant, actor: User | None) -> Tenant:
 
 SETTINGS_EDITABLE_FIELDS = ("timezone", "locale", "brand_color", "logo_url", "legal_name",
                             "billing_email", "billing_address", "tax_id")
+BRAND_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def tenant_settings_check(changes: dict) -> None:
+    """Refuse settings no company may have (the API's serializer and the admin's inline ask too)."""
+    errors = {}
+    if "timezone" in changes and changes["timezone"] not in zoneinfo.available_timezones():
+        errors["timezone"] = ["Unknown time zone."]
+    if "brand_color" in changes and not BRAND_COLOR_RE.match(changes["brand_color"] or ""):
+        errors["brand_color"] = ["Enter a colour as #rrggbb."]
+    if errors:
+        raise ServiceError("Some settings are not valid.", code="settings_invalid", fields=errors)
 
 
 @transaction.atomic
 def tenant_settings_update(*, tenant: Tenant, actor: User, **changes) -> TenantSettings:
     """Change the tenant's settings (branding, locale, billing details)."""
+    tenant_settings_check(changes)
     row, _ = TenantSettings.objects.select_for_update().get_or_create(tenant=tenant)
     changed = model_update(row, changes, allowed=SETTINGS_EDITABLE_FIELDS)
     if changed:
