@@ -74,7 +74,9 @@ def base_env(database: str, prefix: str) -> dict:
             "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
             "SECURE_SSL_REDIRECT": "false",
             "MEDIA_ROOT": "/tmp/media-bench", "JWT_ACCESS_MINUTES": "600", "CELERY_BROKER_URL": "",
-            "PYTHONPATH": str(ROOT), "FIELD_ENCRYPTION_KEYS": BENCH_KEY, "FIELD_BLIND_INDEX_KEY": BENCH_KEY}
+            "PYTHONPATH": str(ROOT), "FIELD_ENCRYPTION_KEYS": BENCH_KEY, "FIELD_BLIND_INDEX_KEY": BENCH_KEY,
+            # Filling the 1M set runs statements of minutes on a loaded machine (the app's default is 30 s).
+            "DB_READ_TIMEOUT": "3600", "DB_WRITE_TIMEOUT": "3600"}
 
 
 def build_and_probe(label: str) -> dict:
