@@ -16,6 +16,7 @@ from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.functional import cached_property
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from tenancy.exceptions import NotFound, ServiceError
@@ -34,6 +35,30 @@ def _can_hold_a_cursor(model, name: str) -> bool:
     except FieldDoesNotExist:
         return False  # an annotation (e.g. priority_rank) or a related path
     return field.concrete and not field.null and not field.is_relation
+
+
+def _ordering_can_refuse_a_cursor(view) -> bool:
+    """Tell whether the list's `?ordering=` accepts a field that a cursor cannot keep its place on.
+
+    Only the `list` action orders by `?ordering=`; the paginated sub-lists (a task's comments, ...) keep
+    their selector's order, which is cursor-safe (tenancy/tests/test_schema.py requests each one).
+    """
+    if getattr(view, "action", None) != "list":
+        return False
+    queryset = getattr(view, "queryset", None)
+    if queryset is None:
+        serializer_class = getattr(view, "serializer_class", None)
+        model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+        if model is None:
+            return False
+        queryset = model._default_manager.none()
+    for backend in getattr(view, "filter_backends", ()):
+        if not issubclass(backend, OrderingFilter):
+            continue
+        for name, _label in backend().get_valid_fields(queryset, view, {"request": None}):
+            if not _can_hold_a_cursor(queryset.model, name):
+                return True
+    return False
 
 
 class CappedPaginator(DjangoPaginator):
@@ -141,6 +166,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
         page["properties"]["count"]["description"] += " Absent with ?cursor= (keyset pages)."
         page["required"] = ["results"]
         return page
+
+    def get_schema_error_codes(self, view) -> list[str]:
+        """The 400 codes this paginator can answer on `view`'s list (documented by tenancy.api.schema)."""
+        codes = ["invalid_page", "invalid_page_size", "page_too_deep", "invalid_cursor"]
+        if _ordering_can_refuse_a_cursor(view):
+            codes.append("cursor_ordering_unsupported")
+        return codes
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

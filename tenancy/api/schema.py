@@ -2,8 +2,11 @@
 
 Every operation documents the `{code, detail, fields}` error shape for the statuses it can answer. The
 statuses every endpoint shares (401 for a protected one, 404 for one with an id in its path, 409
-`conflict_retry` for a write, 503 ...) are added by `AutoSchema`; an endpoint declares its own codes with
-`error_responses`, merged with the shared ones:
+`conflict_retry` for a write, 503 ...) are added by `AutoSchema`, and so are the paginator's 400 codes on
+every paginated list (`page_too_deep`, `invalid_cursor`, and `cursor_ordering_unsupported` where `?ordering=`
+can name a field a cursor cannot follow) and the Idempotency-Key's 400/409 codes on every POST the
+middleware handles (ops/idempotency.py); an endpoint declares its own codes with `error_responses`, merged
+with the shared ones:
 
     @extend_schema(request=X, responses={201: Y, **error_responses({400: ["email_taken"], 409: ["used"]})})
 """
@@ -14,6 +17,8 @@ from drf_spectacular import openapi
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import permissions, serializers
+
+from ops import idempotency
 
 
 class TenantJWTScheme(SimpleJWTScheme):
@@ -119,7 +124,14 @@ class AutoSchema(openapi.AutoSchema):
                              for parameter in self.get_override_parameters())
         has_query = bool(self._get_filter_parameters()) or paginated or declared_query
         if has_body or has_query or self.method == "DELETE":
-            errors[400] = ["invalid", "parse_error"] + (["invalid_page", "invalid_page_size"] if paginated else [])
+            errors[400] = ["invalid", "parse_error"]
+        if paginated:
+            paginator = self._get_paginator()
+            schema_codes = getattr(paginator, "get_schema_error_codes", None)
+            errors[400] += schema_codes(self.view) if schema_codes else ["invalid_page", "invalid_page_size"]
+        idempotent_post = self.method == "POST" and idempotency.applies_to(self.path)
+        if idempotent_post:
+            errors[400] = [*errors.get(400, []), "idempotency_key_invalid"]
         if self._requires_authentication():
             errors[401] = AUTHENTICATION_CODES
             errors[403] = PROTECTED_403_CODES
@@ -127,6 +139,8 @@ class AutoSchema(openapi.AutoSchema):
             errors[404] = ["not_found"]  # (for a list: a page beyond the last)
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             errors[409] = ["conflict_retry"]
+        if idempotent_post:
+            errors[409] += ["idempotency_key_reused", "idempotency_key_in_progress"]
         if has_body:
             errors[415] = ["unsupported_media_type"]
         if self.view.get_throttles():

@@ -90,3 +90,99 @@ def test_bad_page_parameters_are_400(api, tenant_admin, query):
     response = api(tenant_admin).get(f"/api/tenants/members/?{query}")
     assert response.status_code == 400
     assert response.json()["code"] in ("invalid_page", "invalid_page_size")
+
+
+# --- Pagination and Idempotency-Key errors, documented exactly where they can happen ---------------------
+
+PAGINATION_CODES = ("page_too_deep", "invalid_cursor")
+IDEMPOTENCY_400 = ("idempotency_key_invalid",)
+IDEMPOTENCY_409 = ("idempotency_key_reused", "idempotency_key_in_progress")
+
+
+def _codes(operation, status: str) -> set[str]:
+    description = operation["responses"].get(status, {}).get("description", "")
+    return {part.split("`")[0] for part in description.split("`")[1::2]} if "Codes:" in description else set()
+
+
+def _takes_a_cursor(operation) -> bool:
+    return any(p["name"] == "cursor" and p["in"] == "query" for p in operation.get("parameters", []))
+
+
+def test_paginated_lists_document_the_cursor_and_depth_errors_and_nothing_else_does(schema):
+    paginated = 0
+    for path, method, operation in _operations(schema):
+        documented = _codes(operation, "400")
+        if _takes_a_cursor(operation):
+            paginated += 1
+            assert set(PAGINATION_CODES) <= documented, (method, path)
+        else:
+            assert not documented & {*PAGINATION_CODES, "cursor_ordering_unsupported"}, (method, path)
+    assert paginated >= 15
+
+
+def test_idempotency_key_errors_are_documented_on_every_post_it_applies_to_only(schema):
+    from ops.idempotency import applies_to
+
+    posts = 0
+    for path, method, operation in _operations(schema):
+        applies = method == "POST" and applies_to(path)
+        posts += applies
+        assert (set(IDEMPOTENCY_400) <= _codes(operation, "400")) is applies, (method, path)
+        assert (set(IDEMPOTENCY_409) <= _codes(operation, "409")) is applies, (method, path)
+        assert not (_codes(operation, "400") | _codes(operation, "409")) & {*IDEMPOTENCY_400, *IDEMPOTENCY_409} \
+            or applies, (method, path)
+    assert posts >= 30
+    login = schema["paths"]["/api/auth/login/"]["post"]
+    assert "idempotency_key_invalid" not in _codes(login, "400")
+
+
+def _ordering_candidates(schema, path, operation) -> set[str]:
+    """Every name `?ordering=` could take on this list: the row's fields and the view's ordering_fields."""
+    from django.urls import resolve
+
+    row = _component(schema, operation["responses"]["200"]["content"]["application/json"]["schema"])
+    while "results" in row["properties"]:  # a page (the notifications' page is declared whole, then paginated)
+        row = _component(schema, row["properties"]["results"]["items"])
+    view = resolve(path.replace("{id}", "1")).func
+    return set(row["properties"]) | set(getattr(view.cls, "ordering_fields", None) or [])
+
+
+@pytest.mark.django_db
+def test_cursor_ordering_unsupported_is_documented_exactly_on_the_lists_that_answer_it(
+        schema, api, tenant, tenant_admin, super_admin):
+    """Request every list with ?cursor= and each ordering it could take: the code is documented iff one refuses."""
+    from work.tests.factories import TaskFactory, TeamFactory
+
+    team = TeamFactory(tenant=tenant)
+    task = TaskFactory(team=team)
+    ids = {"/api/tasks/{id}/": task.id, "/api/teams/{id}/": team.id}
+    checked = set()
+    for path, method, operation in _operations(schema):
+        if method != "GET" or not _takes_a_cursor(operation):
+            continue
+        url = path
+        for prefix, value in ids.items():
+            url = url.replace(prefix, prefix.replace("{id}", str(value)))
+        assert "{" not in url, path
+        staff = "/staff/" in path or path == "/api/tenants/"
+        client = api(super_admin) if staff else api(tenant_admin)
+        refused = set()
+        for name in sorted(_ordering_candidates(schema, path, operation)):
+            for term in (name, f"-{name}"):
+                response = client.get(url, {"cursor": "", "ordering": term})
+                assert response.status_code in (200, 400), (path, term, response.status_code)
+                if response.status_code == 400:
+                    assert response.json()["code"] == "cursor_ordering_unsupported", (path, term)
+                    refused.add(term)
+        assert client.get(url, {"cursor": ""}).status_code == 200, path  # the default order always takes one
+        documented = "cursor_ordering_unsupported" in _codes(operation, "400")
+        assert documented is bool(refused), (path, sorted(refused))
+        checked.add((path, documented))
+    assert ("/api/tasks/", True) in checked and ("/api/teams/", False) in checked
+    assert len(checked) >= 15
+
+
+@pytest.mark.django_db
+def test_a_bad_idempotency_key_is_the_documented_400(api, tenant_admin):
+    response = api(tenant_admin).post("/api/teams/", {"name": "Ops"}, format="json", HTTP_IDEMPOTENCY_KEY=" ")
+    assert response.status_code == 400 and response.json()["code"] == "idempotency_key_invalid"

@@ -3002,7 +3002,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedActivityLogList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`, `cursor_ordering_unsupported`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3279,7 +3279,7 @@ export interface operations {
                     "application/json": components["schemas"]["Detail"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3306,7 +3306,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3626,7 +3626,7 @@ export interface operations {
                     "application/json": components["schemas"]["Detail"];
                 };
             };
-            /** @description The request is not valid. Codes: `required`, `invalid`, `password_too_weak`, `subdomain_invalid`, `subdomain_reserved`, `subdomain_taken`, `unknown_field`, `read_only_field`, `parse_error`. */
+            /** @description The request is not valid. Codes: `required`, `invalid`, `password_too_weak`, `subdomain_invalid`, `subdomain_reserved`, `subdomain_taken`, `unknown_field`, `read_only_field`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3635,7 +3635,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict`, `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict`, `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3845,7 +3845,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedNotificationPageList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`, `cursor_ordering_unsupported`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3915,7 +3915,7 @@ export interface operations {
                     "application/json": components["schemas"]["Notification"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3951,7 +3951,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4000,7 +4000,7 @@ export interface operations {
                     "application/json": components["schemas"]["MarkedRead"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4027,7 +4027,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4260,7 +4260,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedInvoiceList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`, `cursor_ordering_unsupported`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4333,7 +4333,7 @@ export interface operations {
                     "application/json": components["schemas"]["Invoice"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4360,7 +4360,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4544,7 +4544,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedPaymentList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`, `cursor_ordering_unsupported`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4615,7 +4615,7 @@ export interface operations {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4642,7 +4642,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4818,7 +4818,7 @@ export interface operations {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4854,7 +4854,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4975,7 +4975,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedInvoiceList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`, `cursor_ordering_unsupported`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5048,7 +5048,7 @@ export interface operations {
                     "application/json": components["schemas"]["Invoice"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5075,7 +5075,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5185,7 +5185,7 @@ export interface operations {
                     "application/json": components["schemas"]["Invoice"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5221,7 +5221,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5336,7 +5336,7 @@ export interface operations {
                     "application/json": components["schemas"]["Invoice"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5372,7 +5372,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5441,7 +5441,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedPaymentList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`, `cursor_ordering_unsupported`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5636,7 +5636,7 @@ export interface operations {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5672,7 +5672,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5738,7 +5738,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedSubscriptionList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`, `cursor_ordering_unsupported`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5872,7 +5872,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscription"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5908,7 +5908,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5966,7 +5966,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscription"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6002,7 +6002,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6067,7 +6067,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedSubscriptionList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`, `cursor_ordering_unsupported`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6140,7 +6140,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscription"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6167,7 +6167,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6283,7 +6283,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscription"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6319,7 +6319,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6377,7 +6377,7 @@ export interface operations {
                     "application/json": components["schemas"]["Subscription"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6413,7 +6413,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6488,7 +6488,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTaskList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`, `cursor_ordering_unsupported`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6561,7 +6561,7 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6588,7 +6588,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6890,7 +6890,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTaskActivityList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6986,7 +6986,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedAttachmentList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7060,7 +7060,7 @@ export interface operations {
                     "application/json": components["schemas"]["Attachment"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7096,7 +7096,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7374,7 +7374,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedCommentList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7450,7 +7450,7 @@ export interface operations {
                     "application/json": components["schemas"]["Comment"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7486,7 +7486,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7712,7 +7712,7 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7748,7 +7748,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7870,7 +7870,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTeamList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7943,7 +7943,7 @@ export interface operations {
                     "application/json": components["schemas"]["Team"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7970,7 +7970,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8252,7 +8252,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeamMember"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8288,7 +8288,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8347,7 +8347,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTeamMemberList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8422,7 +8422,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8458,7 +8458,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8514,7 +8514,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTeamInvitationList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`, `cursor_ordering_unsupported`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8587,7 +8587,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeamInvitation"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8614,7 +8614,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8744,7 +8744,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeamMember"];
                 };
             };
-            /** @description The request is not valid. Codes: `invitation_used`, `invitation_revoked`, `invitation_expired`, `not_invitee`, `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invitation_used`, `invitation_revoked`, `invitation_expired`, `not_invitee`, `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8780,7 +8780,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `team_archived`, `already_member`, `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `team_archived`, `already_member`, `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8842,7 +8842,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTenantList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8915,7 +8915,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8942,7 +8942,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9143,7 +9143,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9179,7 +9179,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9237,7 +9237,7 @@ export interface operations {
                     "application/json": components["schemas"]["Invitation"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9273,7 +9273,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9325,7 +9325,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9361,7 +9361,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9419,7 +9419,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9455,7 +9455,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9513,7 +9513,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9549,7 +9549,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9604,7 +9604,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedDomainList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`, `cursor_ordering_unsupported`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9677,7 +9677,7 @@ export interface operations {
                     "application/json": components["schemas"]["Domain"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9704,7 +9704,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9889,7 +9889,7 @@ export interface operations {
                     "application/json": components["schemas"]["Domain"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9925,7 +9925,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9980,7 +9980,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedExportList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`, `cursor_ordering_unsupported`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10047,7 +10047,7 @@ export interface operations {
                     "application/json": components["schemas"]["Export"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10074,7 +10074,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10244,7 +10244,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedInvitationList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`, `cursor_ordering_unsupported`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10317,7 +10317,7 @@ export interface operations {
                     "application/json": components["schemas"]["Invitation"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10344,7 +10344,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10474,7 +10474,7 @@ export interface operations {
                     "application/json": components["schemas"]["Profile"];
                 };
             };
-            /** @description The request is not valid. Codes: `invitation_used`, `invitation_revoked`, `invitation_expired`, `password_too_weak`, `invalid`, `parse_error`. */
+            /** @description The request is not valid. Codes: `invitation_used`, `invitation_revoked`, `invitation_expired`, `password_too_weak`, `invalid`, `parse_error`, `idempotency_key_invalid`. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10492,7 +10492,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflict with the current state. Codes: `email_taken`, `conflict_retry`. */
+            /** @description Conflict with the current state. Codes: `email_taken`, `conflict_retry`, `idempotency_key_reused`, `idempotency_key_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10564,7 +10564,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedMemberList"];
                 };
             };
-            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`. */
+            /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`. */
             400: {
                 headers: {
                     [name: string]: unknown;
