@@ -56,8 +56,11 @@ def tenant_count(*, status: str) -> int:
 
 
 def payments_awaiting_verification() -> QuerySet[Payment]:
+    # Prefetched, not joined: with INNER JOINs MariaDB started from the small tenant table and sorted every
+    # pending payment (577 ms at 100k payments, make bench); alone, the payment query reads
+    # payment_verif_created_idx in order and stops at the page.
     return (Payment.objects.filter(verification_status=VerificationStatus.PENDING)
-            .select_related("tenant", "invoice").order_by("-created_at", "-id"))
+            .prefetch_related("tenant", "invoice").order_by("-created_at", "-id"))
 
 
 def payments_awaiting_verification_count() -> int:
