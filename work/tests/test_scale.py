@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tenancy.api import pagination
 from work import selectors
-from work.api.serializers import TaskSerializer
+from work.api.serializers import TASK_ROW_COLUMNS, TaskSerializer, task_row
 from work.models import Task
 from work.tests.factories import AttachmentFactory, CommentFactory, TaskFactory
 
@@ -128,8 +128,12 @@ def test_the_fast_task_row_equals_drfs_field_by_field_output(tenant, team, membe
     TaskFactory(team=team, assignee=member, creator=manager, due_on=datetime.date(2026, 3, 1),
                 completed_at=timezone.now(), description="d")
     TaskFactory(team=team, assignee=None, creator=None)
-    for task in selectors.task_list(tenant=tenant, user=manager):
+    tasks = list(selectors.task_list(tenant=tenant, user=manager))
+    rows = {row["id"]: row for row in selectors.task_list(tenant=tenant, user=manager).values(*TASK_ROW_COLUMNS)}
+    assert len(tasks) == len(rows) == 2
+    for task in tasks:
         assert TaskSerializer(task).data == Generic(task).data
+        assert task_row(rows[task.id]) == Generic(task).data  # the list's dict rows: the same output
 
 
 def test_per_row_counts_are_per_task(api, member, task, team):
