@@ -154,3 +154,34 @@ def test_render_to_png_for_a_look(first_invoice, tmp_path, settings):
     artifacts = settings.BASE_DIR / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     (artifacts / "invoice-unpaid.png").write_bytes(image)
+
+
+def _page_images(data: bytes, tmp_path, name: str) -> list[bytes]:
+    import subprocess
+
+    source = tmp_path / f"{name}.pdf"
+    source.write_bytes(data)
+    subprocess.run(["pdftoppm", "-png", "-r", "72", str(source), str(tmp_path / name)], check=True, timeout=120)
+    return [path.read_bytes() for path in sorted(tmp_path.glob(f"{name}-*.png"))]
+
+
+def test_the_invoice_user_agent_sheet_renders_what_weasyprints_whole_sheet_renders(first_invoice, tenant, tmp_path):
+    """templates/billing/invoice_ua.css keeps only the rules the invoice can use: every page is pixel-identical."""
+    import shutil
+
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    long = invoice_services.invoice_create_and_issue(
+        tenant=tenant, actor=None, notes="Thank you.\nSee you next year.",
+        lines=[{"description": f"Seat {i} " + "with a long description " * (i % 3), "unit_price": "12.50"}
+               for i in range(40)])
+    for invoice, status in ((first_invoice, None), (first_invoice, "PAID"), (first_invoice, "VOID"), (long, None)):
+        html = render_to_string("billing/invoice.html", pdf.invoice_context(invoice, status))
+        whole_sheet = HTML(string=html, url_fetcher=pdf._refuse_fetch).write_pdf()
+        ours = pdf.invoice_render_pdf(invoice=invoice, status=status)
+        expected = _page_images(whole_sheet, tmp_path, f"whole-{invoice.pk}-{status}")
+        assert len(expected) >= (2 if invoice is long else 1)
+        assert _page_images(ours, tmp_path, f"ours-{invoice.pk}-{status}") == expected, (invoice.number, status)
