@@ -240,6 +240,7 @@ def throughput(port: int, host: str, path: str, ctx: dict, seconds: float = 8, c
 def main() -> None:
     if not shutil.which("mariadb"):
         sys.exit("make bench needs MariaDB (127.0.0.1:3306, root) and Redis.")
+    load_before = os.getloadavg()
     contexts = {label: build_and_probe(label) for label in DATABASES}
     servers = {label: Server(label) for label in DATABASES}
     try:
@@ -247,16 +248,20 @@ def main() -> None:
         table = measure_table(servers, contexts)
         ratio_rows = []
         if not os.environ.get("BENCH_ONLY"):
-            for _round in range(ROUNDS):
-                drf = throughput(servers["10k"].port, BIG_HOST, "/api/tasks/?page_size=50", contexts["10k"])
-                plain = throughput(servers["10k"].port, BIG_HOST, "/bench/plain-tasks/", contexts["10k"])
-                ratio_rows.append((drf, plain))
+            for round_ in range(ROUNDS):
+                # Alternate which side goes first, so that a change in the machine's load hits both alike.
+                sides = [("drf", "/api/tasks/?page_size=50"), ("plain", "/bench/plain-tasks/")]
+                measured = {side: throughput(servers["10k"].port, BIG_HOST, path, contexts["10k"])
+                            for side, path in (sides if round_ % 2 == 0 else sides[::-1])}
+                ratio_rows.append((measured["drf"], measured["plain"]))
     finally:
         for server in servers.values():
             server.stop()
 
     print(f"\n## Bench ({ROUNDS} rounds x {SAMPLES} requests per side, interleaved; p50 = median of the "
           f"rounds' medians)\n")
+    print(f"Machine: {os.cpu_count()} cores, load average {load_before[0]:.1f} before the run, "
+          f"{os.getloadavg()[0]:.1f} after the measurements.\n")
     print("| what | 10k tasks | 1M tasks | ratio |")
     print("|---|---|---|---|")
     for name, result, _statuses in table:
