@@ -247,7 +247,8 @@ def main() -> None:
         print("\nmeasuring (interleaved 10k / 1M) ...", file=sys.stderr)
         table = measure_table(servers, contexts)
         ratio_rows = []
-        if not os.environ.get("BENCH_ONLY"):
+        only = os.environ.get("BENCH_ONLY", "")
+        if not only or "drf" in only.lower():  # BENCH_ONLY=...,drf also measures the DRF-vs-plain ratio
             for round_ in range(ROUNDS):
                 # Alternate which side goes first, so that a change in the machine's load hits both alike.
                 sides = [("drf", "/api/tasks/?page_size=50"), ("plain", "/bench/plain-tasks/")]

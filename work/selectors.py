@@ -118,6 +118,14 @@ def task_list(*, tenant: Tenant, user: User) -> QuerySet[Task]:
     return queryset
 
 
+def user_briefs(*, user_ids) -> list[dict]:
+    """The id, e-mail and names of these users (a task list page's assignees and creators), one query."""
+    ids = {user_id for user_id in user_ids if user_id is not None}
+    if not ids:
+        return []
+    return list(User.objects.filter(pk__in=ids).values("id", "email", "first_name", "last_name"))
+
+
 def task_get(*, tenant: Tenant, user: User, task_id) -> Task:
     task_id = as_id(task_id)
     task = task_list(tenant=tenant, user=user).filter(pk=task_id).first() if task_id else None

@@ -155,7 +155,9 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         # Rows are read as dicts straight into the output: no Task and two User instances per row. (No docstring:
         # it would replace the operation's description in the schema.)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*s.TASK_ROW_COLUMNS))
-        return self.get_paginated_response([s.task_row(row) for row in page])
+        user_ids = [row["assignee_id"] for row in page] + [row["creator_id"] for row in page]
+        users = {row["id"]: s.user_brief_of_row(row) for row in selectors.user_briefs(user_ids=user_ids)}
+        return self.get_paginated_response([s.task_row(row, users) for row in page])
 
     def _task_out(self, task: Task) -> dict:
         return s.TaskSerializer(selectors.task_get(tenant=self.tenant, user=self.request.user, task_id=task.pk)).data
