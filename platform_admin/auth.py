@@ -1,7 +1,7 @@
 """Staff sign-in helpers: password reset by e-mail for platform staff only (company users reset in the portal)."""
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.template import loader
 from django.urls import path, reverse_lazy
 
@@ -24,6 +24,19 @@ class StaffPasswordResetForm(PasswordResetForm):
         email_enqueue(to=[to_email], subject=subject, body=body)  # through the outbox, on commit
 
 
+class StaffSetPasswordForm(SetPasswordForm):
+    """Set the new password through the service: the user's tokens are revoked and the reset is audited."""
+
+    def save(self, commit=True):
+        from tenancy.services.auth import user_password_set
+
+        if commit:
+            self.user = user_password_set(user=self.user, password=self.cleaned_data["new_password1"], reset=True)
+        else:
+            self.user.set_password(self.cleaned_data["new_password1"])
+        return self.user
+
+
 urlpatterns = [
     path("password_reset/", auth_views.PasswordResetView.as_view(
         form_class=StaffPasswordResetForm, success_url=reverse_lazy("admin_password_reset_done"),
@@ -31,6 +44,7 @@ urlpatterns = [
         email_template_name="emails/staff_password_reset.txt"), name="admin_password_reset"),
     path("password_reset/done/", auth_views.PasswordResetDoneView.as_view(), name="admin_password_reset_done"),
     path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        success_url=reverse_lazy("admin_password_reset_complete")), name="password_reset_confirm"),
+        form_class=StaffSetPasswordForm, success_url=reverse_lazy("admin_password_reset_complete")),
+        name="password_reset_confirm"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="admin_password_reset_complete"),
 ]

@@ -1,7 +1,7 @@
 """Forms of the control panel's dialogs and intermediate pages."""
 
 from django import forms
-from unfold.forms import BaseDialogForm
+from unfold.forms import AdminOwnPasswordChangeForm, BaseDialogForm
 from unfold.widgets import (
     UnfoldAdminDecimalFieldWidget,
     UnfoldAdminIntegerFieldWidget,
@@ -116,3 +116,15 @@ class SubscriptionCreateDialogForm(ChangePlanDialogForm):
         self.fields["tenant"].queryset = (Tenant.objects.filter(status__in=[TenantStatus.ACTIVE,
                                                                             TenantStatus.SUSPENDED])
                                           .order_by("name"))
+
+
+class OwnPasswordChangeForm(AdminOwnPasswordChangeForm):
+    """A staff member's own password change, saved through the service (audited, tokens revoked)."""
+
+    def save(self, commit=True):
+        from tenancy.services.auth import user_password_set
+
+        if not commit:
+            return super().save(commit=False)
+        self.user = user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
+        return self.user

@@ -1,4 +1,5 @@
-"""The control panel's own writes: staff accounts, password-reset e-mails, stored-file housekeeping."""
+"""The control panel's own writes: staff accounts and their two-factor sign-in, password-reset e-mails,
+stored-file housekeeping."""
 
 import datetime
 
@@ -58,6 +59,50 @@ def user_send_password_reset(*, user: User) -> None:
         extra_email_context={"frontend_url": settings.FRONTEND_URL},
         domain_override=settings.FRONTEND_URL,
     )
+
+
+def staff_two_factor_enable(*, user: User, token: str):
+    """Confirm the user's new authenticator device with its current code: two-factor sign-in is on."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    if device is None or TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ServiceError("Two-factor sign-in is already on.", code="two_factor_on")
+    # Outside the transaction: django-otp saves a failed try on the device (its throttle), and a refusal
+    # must not roll that back.
+    if not device.verify_token((token or "").strip()):
+        raise ServiceError("This code is not the current one; type the code the app shows now.",
+                           code="otp_invalid", fields={"token": ["This code is not the current one."]})
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        if not device.confirmed:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            audit_record(tenant=None, actor=user, obj=user, verb=AuditVerb.USER_TWO_FACTOR_ENABLED,
+                         changes={"two_factor": [False, True]})
+    return device
+
+
+def staff_two_factor_disable(*, user: User, token: str) -> None:
+    """Turn two-factor sign-in off, proven by a current code (not for a group that must keep it)."""
+    from django_otp import match_token
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from platform_admin.twofactor import group_requires_second_factor
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ServiceError("Two-factor sign-in is not on.", code="two_factor_off")
+    if group_requires_second_factor(user):
+        raise ServiceError("Your group signs in with a second factor; it stays on.", code="two_factor_required")
+    if match_token(user, (token or "").strip()) is None:  # throttled per device by django-otp, kept on refusal
+        raise ServiceError("This code is not the current one; type the code the app shows now.",
+                           code="otp_invalid", fields={"token": ["This code is not the current one."]})
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+        deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+        if deleted:
+            audit_record(tenant=None, actor=user, obj=user, verb=AuditVerb.USER_TWO_FACTOR_DISABLED,
+                         changes={"two_factor": [True, False]})
 
 
 # Where each app stores its uploads (see billing.services.payments and work.services.attachments).

@@ -29,6 +29,19 @@ class PlatformAdminSite(UnfoldAdminSite):
             return HttpResponseRedirect(reverse("admin:two_factor"))
         return response
 
+    def password_change(self, request, extra_context=None):
+        """Staff change their own password through the service (audited, tokens revoked), on unfold's page."""
+        from django.contrib.auth.views import PasswordChangeView
+
+        from platform_admin.forms import OwnPasswordChangeForm
+
+        request.current_app = self.name
+        return PasswordChangeView.as_view(
+            form_class=OwnPasswordChangeForm, success_url=reverse(f"{self.name}:password_change_done"),
+            extra_context={**self.each_context(request), **(extra_context or {})},
+            **({"template_name": self.password_change_template} if self.password_change_template else {}),
+        )(request)
+
     def get_urls(self):
         from platform_admin.twofactor import two_factor_view
 

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from unfold.forms import AuthenticationForm
 from unfold.widgets import UnfoldAdminTextInputWidget
 
+from tenancy.exceptions import ServiceError
 from tenancy.models import User
 
 # The groups whose members must sign in with a second factor when STAFF_2FA_REQUIRED is on (money moves there).
@@ -26,11 +27,17 @@ def has_second_factor(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def group_requires_second_factor(user: User) -> bool:
+    """Whether the user's group must sign in with a second factor (and may not turn it off)."""
+    return bool(settings.STAFF_2FA_REQUIRED and user.is_authenticated
+                and user.groups.filter(name__in=GROUPS_REQUIRING_2FA).exists())
+
+
 def requires_second_factor(user: User) -> bool:
     """Whether this staff member may not use the panel without a verified second factor."""
     if not settings.STAFF_2FA_REQUIRED or not user.is_authenticated:
         return False
-    return user.groups.filter(name__in=GROUPS_REQUIRING_2FA).exists() or has_second_factor(user)
+    return group_requires_second_factor(user) or has_second_factor(user)
 
 
 def is_missing_second_factor(request: HttpRequest) -> bool:
@@ -67,8 +74,10 @@ class ConfirmDeviceForm(forms.Form):
 
 
 def two_factor_view(request: HttpRequest) -> HttpResponse:
-    """Turn on two-factor sign-in: scan the key into an authenticator app, type a code to confirm."""
+    """Turn two-factor sign-in on (scan the key into an authenticator app, type a code) or off (type a code)."""
     from django.contrib import admin
+
+    from platform_admin.services import staff_two_factor_disable, staff_two_factor_enable
 
     user = request.user
     if not (user.is_authenticated and user.is_active and user.is_staff and user.tenant_id is None):
@@ -80,19 +89,28 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             device = (TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
                       or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False))
-        if request.method == "POST" and form.is_valid():
-            if device.verify_token(form.cleaned_data["token"].strip()):
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                otp_login(request, device)
-                messages.success(request, "Two-factor sign-in is on: from now on you also type the app's code.")
-                return HttpResponseRedirect(reverse("admin:index"))
-            form.add_error("token", "This code is not the current one; type the code the app shows now.")
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        try:
+            if enrolled:
+                staff_two_factor_disable(user=user, token=token)
+            else:
+                device = staff_two_factor_enable(user=user, token=token)
+        except ServiceError as error:
+            form.add_error("token", error.detail)
+        else:
+            if enrolled:
+                messages.success(request, "Two-factor sign-in is off: you sign in with your password only.")
+                return HttpResponseRedirect(reverse("admin:two_factor"))
+            otp_login(request, device)
+            messages.success(request, "Two-factor sign-in is on: from now on you also type the app's code.")
+            return HttpResponseRedirect(reverse("admin:index"))
     context = {
         **admin.site.each_context(request),
         "title": "Two-factor sign-in",
         "enrolled": enrolled,
         "required": requires_second_factor(user),
+        "may_turn_off": enrolled and not group_requires_second_factor(user),
         "device": device,
         "secret": device and _base32(device.bin_key),
         "form": form,

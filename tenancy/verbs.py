@@ -39,6 +39,8 @@ class AuditVerb(models.TextChoices):
     USER_PROFILE_UPDATED = "user.profile_updated", "Profile changed"
     USER_PASSWORD_CHANGED = "user.password_changed", "Password changed"
     USER_PASSWORD_RESET = "user.password_reset", "Password reset"
+    USER_TWO_FACTOR_ENABLED = "user.two_factor_enabled", "Two-factor sign-in turned on"
+    USER_TWO_FACTOR_DISABLED = "user.two_factor_disabled", "Two-factor sign-in turned off"
     USER_LOGGED_OUT_EVERYWHERE = "user.logged_out_everywhere", "Logged out on every device"
     USER_PREFERENCES_UPDATED = "user.preferences_updated", "Notification preferences changed"
     # billing

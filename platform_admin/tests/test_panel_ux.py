@@ -12,6 +12,7 @@ from django.utils import timezone
 from billing.models import InvoiceStatus, SubscriptionStatus, VerificationStatus
 from billing.tests.factories import issued_invoice, submitted_payment
 from platform_admin.tests.test_hostile_input import world  # noqa: F401  (the rows of every model)
+from tenancy.audit import AuditVerb
 from tenancy.models import ActivityLog, TenantStatus
 from tenancy.tests.factories import TEST_PASSWORD, StaffFactory, TenantFactory
 
@@ -146,6 +147,13 @@ def test_staff_password_reset_by_email(client, owner, tenant_admin, settings, dj
     link = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
     page = client.get(link, follow=True)
     assert page.status_code == 200 and b"new_password1" in page.content
+    new_password = "a-fresh-passphrase-2026"
+    done = client.post(page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    assert done.status_code == 302 and done["Location"] == reverse("admin_password_reset_complete")
+    owner.refresh_from_db()
+    assert owner.check_password(new_password)
+    row = ActivityLog.objects.get(verb=AuditVerb.USER_PASSWORD_RESET)
+    assert (row.actor, row.object_id, row.channel, row.tenant) == (owner, str(owner.pk), "admin", None)
     # A company user gets nothing here (the portal resets theirs); the answer is the same.
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("admin_password_reset"), {"email": tenant_admin.email})
@@ -229,3 +237,57 @@ def test_two_factor_is_optional_when_not_required(client, finance, settings):
     assert response.status_code == 302 and response["Location"] == reverse("admin:index")
     assert client.get(reverse("admin:index")).status_code == 200
     assert 'id="totp-secret"' in client.get(reverse("admin:two_factor")).content.decode()
+
+
+def test_own_password_change_in_the_panel_is_audited(client, owner):
+    client.force_login(owner)
+    new_password = "another-fresh-passphrase-2026"
+    response = client.post(reverse("admin:password_change"), {"old_password": TEST_PASSWORD,
+                                                              "new_password1": new_password,
+                                                              "new_password2": new_password})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:password_change_done")
+    owner.refresh_from_db()
+    assert owner.check_password(new_password)
+    assert client.get(reverse("admin:index")).status_code == 200  # the session survives its own change
+    row = ActivityLog.objects.get(verb=AuditVerb.USER_PASSWORD_CHANGED)
+    assert (row.actor, row.channel) == (owner, "admin")
+
+
+def test_two_factor_on_and_off_in_the_panel_writes_audit_rows(client, finance, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.STAFF_2FA_REQUIRED = False
+    client.force_login(finance)
+    url = reverse("admin:two_factor")
+    client.get(url)
+    device = TOTPDevice.objects.get(user=finance, confirmed=False)
+    response = client.post(url, {"token": "12345678"})  # not a code: a form error, no row
+    assert response.status_code == 200 and not ActivityLog.objects.exists()
+    device.refresh_from_db()
+    device.throttle_reset()
+    response = client.post(url, {"token": _code(device)})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    assert list(ActivityLog.objects.values_list("verb", "actor", "channel")) == [
+        (AuditVerb.USER_TWO_FACTOR_ENABLED, finance.pk, "admin")]
+    page = client.get(url).content.decode()
+    assert 'id="two-factor-off"' in page
+    device.refresh_from_db()
+    device.last_t = -1  # the enabling code was used once; the same window's code turns it off
+    device.save(update_fields=["last_t"])
+    response = client.post(url, {"token": _code(device)})
+    assert response.status_code == 302 and not TOTPDevice.objects.filter(user=finance).exists()
+    assert ActivityLog.objects.filter(verb=AuditVerb.USER_TWO_FACTOR_DISABLED, actor=finance).count() == 1
+
+
+def test_a_group_that_must_use_two_factor_cannot_turn_it_off(client, finance, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from platform_admin.services import staff_two_factor_disable
+    from tenancy.exceptions import ServiceError
+
+    settings.STAFF_2FA_REQUIRED = True
+    device = TOTPDevice.objects.create(user=finance, name="Authenticator app", confirmed=True)
+    with pytest.raises(ServiceError) as refused:
+        staff_two_factor_disable(user=finance, token=_code(device))
+    assert refused.value.code == "two_factor_required"
+    assert TOTPDevice.objects.filter(user=finance).exists() and not ActivityLog.objects.exists()

@@ -140,6 +140,19 @@ class World:
         return self._team
 
 
+def _totp_device(w, *, confirmed=False):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=w.staff, name="Authenticator app", confirmed=confirmed)
+
+
+def _totp_code(device) -> str:
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
 def _upload():
     return SimpleUploadedFile("notes.txt", b"plain text notes", content_type="text/plain")
 
@@ -349,6 +362,15 @@ CASES = [
                                                       role=Role.MANAGER),
          lambda w, u: [("member.updated", w.staff.pk, "tenancy.user", {"role": ["MEMBER", "MANAGER"]})],
          lambda w: platform_services.user_change_role(actor=w.staff, user=w.staff, role=Role.MANAGER)),
+    Case("staff_two_factor_enable",
+         lambda w: platform_services.staff_two_factor_enable(user=w.staff, token=_totp_code(_totp_device(w))),
+         lambda w, d: [("user.two_factor_enabled", w.staff.pk, "tenancy.user", {"two_factor": [False, True]})],
+         lambda w: platform_services.staff_two_factor_enable(user=w.staff, token="123456")),  # already on
+    Case("staff_two_factor_disable",
+         lambda w: platform_services.staff_two_factor_disable(
+             user=w.staff, token=_totp_code(_totp_device(w, confirmed=True))),
+         lambda w, r: [("user.two_factor_disabled", w.staff.pk, "tenancy.user", {"two_factor": [True, False]})],
+         lambda w: platform_services.staff_two_factor_disable(user=w.staff, token="123456")),  # already off
     # billing
     Case("plan_create",
          lambda w: plans.plan_create(actor=w.staff, code="team", name="Team", price=Decimal("9.00"),
