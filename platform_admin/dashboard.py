@@ -15,13 +15,31 @@ QUEUE_LENGTH = 5
 ZERO = Decimal("0.00")
 
 
-def _chart(label: str, points: list[tuple], *, fmt, unit: str = "") -> str:
-    """Chart.js data for unfold's chart: the y axis shows its values (with `unit`), the x axis its dates."""
-    return json.dumps({
-        "labels": [fmt(day) for day, _ in points],
-        "datasets": [{"label": label, "data": [float(value) for _, value in points], "displayYAxis": True,
-                      "suffixYAxis": unit, "maxTicksXLimit": 12}],
-    })
+def _chart(label: str, points: list[tuple], *, fmt, x_title: str, y_title: str, whole: bool = False) -> dict:
+    """Chart.js data and options for unfold's chart: titled axes, the value axis from 0 (never below, even when
+    every value is 0) with whole numbers for counts, the time axis with its dates."""
+    values = [float(value) for _, value in points]
+    axis = {"border": {"dash": [5, 5], "width": 0}, "grid": {"tickWidth": 0}}
+    title = {"display": True, "color": "#6b7280", "font": {"size": 12, "weight": "500"}}
+    options = {
+        "animation": False, "responsive": True, "maintainAspectRatio": False, "barPercentage": 1,
+        "maxBarThickness": 8,
+        "datasets": {"bar": {"borderRadius": 12, "borderSkipped": "middle"},
+                     "line": {"borderWidth": 2, "pointRadius": 2}},
+        "plugins": {"legend": {"display": False}, "tooltip": {"enabled": True}},
+        "scales": {
+            "x": {**axis, "title": {**title, "text": x_title},
+                  "ticks": {"color": "#9ca3af", "maxTicksLimit": 12, "autoSkip": True}},
+            "y": {**axis, "title": {**title, "text": y_title}, "min": 0, "beginAtZero": True,
+                  # An all-zero series still gets a positive scale (0 at the bottom), not -1 ... 1.
+                  "suggestedMax": max(values, default=0) or (5 if whole else 100),
+                  "ticks": {"color": "#9ca3af", **({"precision": 0} if whole else {})}},
+        },
+    }
+    data = {"labels": [fmt(day) for day, _ in points],
+            "datasets": [{"label": label, "data": values, "backgroundColor": "var(--color-primary-400)",
+                          "borderColor": "var(--color-primary-600)"}]}
+    return {"data": json.dumps(data), "options": json.dumps(options), "total": sum(value for _, value in points)}
 
 
 def _when(moment) -> str:
@@ -62,15 +80,20 @@ def dashboard_callback(request, context: dict) -> dict:
                "href": reverse("admin:billing_subscription_changelist") + "?status__exact=ACTIVE"}
               for code, amount in (numbers["mrr"] or {currency: ZERO}).items()),
             {"id": "revenue-month", "title": "Revenue this month",
-             "value": f"{numbers['revenue_this_month']:,.2f} {currency}", "href": f"{invoices_url}?status__exact=PAID"},
+             "value": f"{numbers['revenue_this_month']:,.2f} {currency}",
+             "href": f"{invoices_url}?revenue=this_month&currency__exact={currency}"},
             {"id": "overdue-invoices", "title": "Overdue invoices", "value": numbers["overdue_invoices"],
-             "href": f"{invoices_url}?status__exact=ISSUED&due_on_to={today.isoformat()}"},
+             "href": f"{invoices_url}?dunning=overdue"},
         ]
     context["dashboard_cards"] = cards
 
     if can_tenants:
-        context["signups_chart"] = _chart("Sign-ups", selectors.signups_per_week(today=today),
-                                          fmt=lambda day: day.strftime("%d %b"))
+        weeks = selectors.signups_per_week(today=today)
+        chart = _chart("Sign-ups", weeks, fmt=lambda day: day.strftime("%d %b"), x_title="Week starting",
+                       y_title="Companies signed up", whole=True)
+        chart["link"] = f"{tenants_url}?created_at_from={weeks[0][0].isoformat()}"
+        chart["caption"] = f"{chart['total']:,} sign-up{'s' if chart['total'] != 1 else ''} in 12 months"
+        context["signups_chart"] = chart
         pending = selectors.tenants_awaiting_approval()[:QUEUE_LENGTH]
         context["pending_tenants_table"] = {
             "headers": ["Company", "Contact", "Signed up"],
@@ -78,8 +101,12 @@ def dashboard_callback(request, context: dict) -> dict:
                       _when(t.created_at)] for t in pending],
         }
     if can_billing:
-        context["revenue_chart"] = _chart(f"Revenue ({currency})", selectors.revenue_per_month(today=today),
-                                          fmt=lambda day: day.strftime("%b %Y"), unit=currency)
+        months = selectors.revenue_per_month(today=today)
+        chart = _chart(f"Revenue ({currency})", months, fmt=lambda day: day.strftime("%b %Y"), x_title="Month paid",
+                       y_title=f"Revenue ({currency})")
+        chart["link"] = f"{invoices_url}?revenue=12_months&currency__exact={currency}"
+        chart["caption"] = f"{chart['total']:,.2f} {currency} in 12 months"
+        context["revenue_chart"] = chart
         payments = selectors.payments_awaiting_verification()[:QUEUE_LENGTH]
         context["pending_payments_table"] = {
             "headers": ["Company", "Invoice", "Amount", "Submitted"],

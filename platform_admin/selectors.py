@@ -110,6 +110,14 @@ def _paid() -> QuerySet[Invoice]:
     return Invoice.objects.filter(paid_at__isnull=False, status__in=(InvoiceStatus.PAID, InvoiceStatus.VOID))
 
 
+def paid_in_months(queryset: QuerySet[Invoice], *, months: int, today: datetime.date) -> QuerySet[Invoice]:
+    """The invoices of `queryset` that the revenue figures count, paid in the last `months` calendar months
+    (this one included)."""
+    first = _add_months(_month_start(today), -(months - 1))
+    return queryset.filter(paid_at__isnull=False, status__in=(InvoiceStatus.PAID, InvoiceStatus.VOID),
+                           paid_at__gte=_aware(first))
+
+
 def revenue_between(*, start: datetime.date, end: datetime.date, currency: str | None = None) -> Decimal:
     """Sum the totals of invoices paid in [start, end) in one currency, credit notes deducted."""
     currency = currency or settings.DEFAULT_CURRENCY

@@ -54,7 +54,8 @@ def browser(downloads):
     shutil.rmtree(profile, ignore_errors=True)
 
 
-def _wait(condition, timeout: float = 10.0):
+def _wait(condition, timeout: float = 30.0):
+    """Poll `condition` until it holds (generous: a loaded machine is slow, a passing wait returns at once)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = condition()
@@ -177,15 +178,25 @@ def test_support_finds_a_company_with_global_search_and_approves_it(live_server,
     panel = Panel(browser, live_server.url.replace("127.0.0.1", "localhost"))
     _size(browser, DESKTOP)
     panel.login(support.email)
-    # The keyboard only: Ctrl+K opens the search, typing finds the company, Enter opens it.
+    # The keyboard only: Ctrl+K opens the search, typing finds the company, Enter opens it. Each key is pressed
+    # once the page's script is ready for it (no fixed sleeps): Alpine has started the search box; the search
+    # request has answered and its results are the ones the script moves through.
+    command = "Alpine.$data(document.querySelector('[x-data=\"searchCommand()\"]'))"
+    _wait(lambda: browser.execute_script(f"return document.readyState === 'complete' && !!window.Alpine && "
+                                         f"!!{command}"))
     ActionChains(browser).key_down(Keys.CONTROL).send_keys("k").key_up(Keys.CONTROL).perform()
     field = _wait(lambda: [f for f in browser.find_elements(By.ID, "search-input-command") if f.is_displayed()])[0]
     field.send_keys("NewCo")
     company_url = reverse("admin:tenancy_tenant_change", args=[pending_tenant.pk])
-    _wait(lambda: browser.find_elements(By.CSS_SELECTOR, f'#command-results-list a[href="{company_url}"]'))
+    _wait(lambda: browser.execute_script(
+        "const results = document.querySelector('#command-results-list');"
+        f"return !document.querySelector('#command-submit.htmx-request') && {command}.totalItems > 0"
+        " && !!results && !!results.querySelector(arguments[0]) && results.offsetParent !== null"
+        " && results.innerText.includes('Company · newco');", f'a[href="{company_url}"]'))
     assert "Company · newco" in browser.find_element(By.ID, "command-results-list").text
     panel.screenshot("global-search.png")
     field.send_keys(Keys.ARROW_DOWN)
+    _wait(lambda: browser.execute_script(f"return {command}.currentIndex === 1"))
     field.send_keys(Keys.ENTER)
     _wait(lambda: browser.current_url.endswith(company_url) and browser.find_elements(By.ID, "company-overview"))
     panel.run_dialog_action("/approve/")

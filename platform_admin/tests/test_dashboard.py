@@ -158,8 +158,47 @@ def test_charts_show_their_values_and_the_queues_link_their_records(admin_client
     from django.urls import reverse
 
     response = admin_client(finance).get(reverse("admin:index"))
-    dataset = json.loads(response.context["revenue_chart"])["datasets"][0]
-    assert dataset["displayYAxis"] is True and dataset["suffixYAxis"] == "USD"  # a labelled value axis
+    chart = response.context["revenue_chart"]
+    scales = json.loads(chart["options"])["scales"]
+    assert scales["y"]["title"] == {"display": True, "text": "Revenue (USD)", "color": "#6b7280",
+                                    "font": {"size": 12, "weight": "500"}}
+    assert scales["x"]["title"]["text"] == "Month paid"
+    # Nothing paid yet: every value is 0, and the axis still starts at 0 and goes up (no -1 ... 1 scale).
+    assert json.loads(chart["data"])["datasets"][0]["data"] == [0.0] * 12
+    assert scales["y"]["min"] == 0 and scales["y"]["suggestedMax"] > 0
     html = response.content.decode()
+    assert 'data-options="' in html and "0.00 USD in 12 months" in html
     assert reverse("admin:billing_invoice_change", args=[pending_payment.invoice_id]) in html
     assert f"{pending_payment.amount:,.2f} USD" in html
+
+
+def test_dashboard_numbers_link_to_the_rows_they_count(admin_client, super_admin, known_data, settings):
+    """Each card's and chart's number equals the count or sum of the list it links to."""
+    import json
+    from urllib.parse import parse_qsl, urlsplit
+
+    from django.urls import reverse
+
+    client = admin_client(super_admin)
+    response = client.get(reverse("admin:index"))
+    cards = {card["id"]: card for card in response.context["dashboard_cards"]}
+
+    def listed(href):
+        url = urlsplit(href)
+        page = client.get(url.path, dict(parse_qsl(url.query)))
+        assert page.status_code == 200 and "e" not in page.wsgi_request.GET, href  # the filters were understood
+        return page.context["cl"].queryset
+
+    assert listed(cards["overdue-invoices"]["href"]).count() == cards["overdue-invoices"]["value"] > 0
+    paid = listed(cards["revenue-month"]["href"])
+    assert f"{sum(i.total for i in paid):,.2f} USD" == cards["revenue-month"]["value"]
+    assert all(i.currency == "USD" for i in paid)
+    assert listed(cards["pending-tenants"]["href"]).count() == cards["pending-tenants"]["value"]
+    assert listed(cards["active-tenants"]["href"]).count() == cards["active-tenants"]["value"]
+    revenue = response.context["revenue_chart"]
+    in_chart = sum(json.loads(revenue["data"])["datasets"][0]["data"])
+    assert sum(float(i.total) for i in listed(revenue["link"])) == in_chart == float(revenue["total"])
+    signups = response.context["signups_chart"]
+    assert listed(signups["link"]).count() == signups["total"] == Tenant.objects.count()
+    axis = json.loads(signups["options"])["scales"]["y"]
+    assert axis["ticks"]["precision"] == 0 and axis["min"] == 0  # whole companies, never below 0
