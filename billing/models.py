@@ -29,21 +29,22 @@ class PlanManager(models.Manager):
 
 
 class Plan(TimeStampedModel):
-    code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
-    price = models.DecimalField(**MONEY)
-    currency = models.CharField(max_length=3, default="USD")
-    period = models.CharField(max_length=8, choices=BillingPeriod.choices, default=BillingPeriod.MONTHLY)
-    trial_days = models.PositiveSmallIntegerField(default=0)
+    code = models.SlugField(max_length=40, unique=True, verbose_name="code")
+    name = models.CharField(max_length=100, verbose_name="name")
+    description = models.TextField(blank=True, verbose_name="description")
+    price = models.DecimalField(**MONEY, verbose_name="price")
+    currency = models.CharField(max_length=3, default="USD", verbose_name="currency")
+    period = models.CharField(max_length=8, choices=BillingPeriod.choices, default=BillingPeriod.MONTHLY,
+                              verbose_name="billing period")
+    trial_days = models.PositiveSmallIntegerField(default=0, verbose_name="trial days")
     # Empty = unlimited.
-    max_users = models.PositiveIntegerField(null=True, blank=True)
-    max_teams = models.PositiveIntegerField(null=True, blank=True)
-    max_tasks = models.PositiveIntegerField(null=True, blank=True)
-    max_storage_mb = models.PositiveIntegerField(null=True, blank=True)
-    is_active = models.BooleanField(default=True)
-    is_public = models.BooleanField(default=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    max_users = models.PositiveIntegerField(null=True, blank=True, verbose_name="user limit")
+    max_teams = models.PositiveIntegerField(null=True, blank=True, verbose_name="team limit")
+    max_tasks = models.PositiveIntegerField(null=True, blank=True, verbose_name="task limit")
+    max_storage_mb = models.PositiveIntegerField(null=True, blank=True, verbose_name="storage limit (MB)")
+    is_active = models.BooleanField(default=True, verbose_name="active")
+    is_public = models.BooleanField(default=True, verbose_name="public")
+    order = models.PositiveSmallIntegerField(default=0, verbose_name="display order")
 
     # The plan catalogue ships as fixtures/plans.json, keyed by code (no primary keys in the file).
     objects = PlanManager()
@@ -102,35 +103,40 @@ class Subscription(TimeStampedModel):
         S.CANCELLED: set(),
     }
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="subscriptions")
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="subscriptions", verbose_name="company")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions", verbose_name="plan")
     # A plan change takes effect at the next period: the renewal invoice bills this plan.
-    next_plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=24, choices=SubscriptionStatus.choices)
+    next_plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name="next plan")
+    status = models.CharField(max_length=24, choices=SubscriptionStatus.choices, verbose_name="status")
     # The terms it was sold at (the plan's at subscription, then those of each paid invoice): a plan's price
     # change reaches a running subscription only at a renewal, and only where staff choose so.
-    price = models.DecimalField(**MONEY, default=ZERO)
-    currency = models.CharField(max_length=3, default="USD")
-    period = models.CharField(max_length=8, choices=BillingPeriod.choices, default=BillingPeriod.MONTHLY)
+    price = models.DecimalField(**MONEY, default=ZERO, verbose_name="price")
+    currency = models.CharField(max_length=3, default="USD", verbose_name="currency")
+    period = models.CharField(max_length=8, choices=BillingPeriod.choices, default=BillingPeriod.MONTHLY,
+                              verbose_name="billing period")
     reprice_at_renewal = models.BooleanField(
-        default=False, help_text="Bill the plan's current price from the next renewal (chosen by staff).")
-    started_on = models.DateField(default=timezone.localdate)
+        default=False, help_text="Bill the plan's current price from the next renewal (chosen by staff).",
+        verbose_name="plan price from renewal")
+    started_on = models.DateField(default=timezone.localdate, verbose_name="started")
     # The period is [start, end): `current_period_end` is the first day not paid for.
-    current_period_start = models.DateField(null=True, blank=True)
-    current_period_end = models.DateField(null=True, blank=True)
-    trial_ends_on = models.DateField(null=True, blank=True)
-    past_due_since = models.DateField(null=True, blank=True)
-    expired_on = models.DateField(null=True, blank=True)
-    ended_on = models.DateField(null=True, blank=True)
-    auto_renew = models.BooleanField(default=True)
-    cancel_at_period_end = models.BooleanField(default=False)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    current_period_start = models.DateField(null=True, blank=True, verbose_name="period start")
+    current_period_end = models.DateField(null=True, blank=True, verbose_name="period end")
+    trial_ends_on = models.DateField(null=True, blank=True, verbose_name="trial ends")
+    past_due_since = models.DateField(null=True, blank=True, verbose_name="past due since")
+    expired_on = models.DateField(null=True, blank=True, verbose_name="expired")
+    ended_on = models.DateField(null=True, blank=True, verbose_name="ended")
+    auto_renew = models.BooleanField(default=True, verbose_name="renews automatically")
+    cancel_at_period_end = models.BooleanField(default=False, verbose_name="cancels at period end")
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name="cancelled")
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="cancelled by"
     )
-    trial_ending_notified_on = models.DateField(null=True, blank=True)
+    trial_ending_notified_on = models.DateField(null=True, blank=True, verbose_name="trial-ending reminder sent")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="created by"
     )
 
     history = HistoricalRecords()
@@ -181,49 +187,54 @@ class Invoice(TimeStampedModel):
         InvoiceStatus.VOID: set(),
     }
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invoices")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invoices", verbose_name="company")
     subscription = models.ForeignKey(
-        Subscription, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+        Subscription, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices",
+        verbose_name="subscription"
     )
     # The plan this invoice pays for; paying it puts the subscription on this plan.
-    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=8, choices=InvoiceKind.choices, default=InvoiceKind.MANUAL)
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name="plan")
+    kind = models.CharField(max_length=8, choices=InvoiceKind.choices, default=InvoiceKind.MANUAL, verbose_name="kind")
     # A subscription invoice's billing interval: paying it puts the subscription on these terms.
-    billing_period = models.CharField(max_length=8, choices=BillingPeriod.choices, blank=True)
+    billing_period = models.CharField(max_length=8, choices=BillingPeriod.choices, blank=True,
+                                      verbose_name="billing period")
     # Taken from the year's counter at issue time; empty while DRAFT.
-    number = models.CharField(max_length=20, null=True, blank=True)
-    status = models.CharField(max_length=8, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
-    issued_on = models.DateField(null=True, blank=True)
-    due_on = models.DateField(null=True, blank=True)
-    period_start = models.DateField(null=True, blank=True)
-    period_end = models.DateField(null=True, blank=True)
-    currency = models.CharField(max_length=3)
-    subtotal = models.DecimalField(**MONEY, default=ZERO)
+    number = models.CharField(max_length=20, null=True, blank=True, verbose_name="number")
+    status = models.CharField(max_length=8, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT,
+                              verbose_name="status")
+    issued_on = models.DateField(null=True, blank=True, verbose_name="issued")
+    due_on = models.DateField(null=True, blank=True, verbose_name="due")
+    period_start = models.DateField(null=True, blank=True, verbose_name="period start")
+    period_end = models.DateField(null=True, blank=True, verbose_name="period end")
+    currency = models.CharField(max_length=3, verbose_name="currency")
+    subtotal = models.DecimalField(**MONEY, default=ZERO, verbose_name="subtotal")
     # Percent, e.g. 19.00.
-    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=ZERO)
-    tax = models.DecimalField(**MONEY, default=ZERO)
-    total = models.DecimalField(**MONEY, default=ZERO)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=ZERO, verbose_name="tax rate (%)")
+    tax = models.DecimalField(**MONEY, default=ZERO, verbose_name="tax")
+    total = models.DecimalField(**MONEY, default=ZERO, verbose_name="total")
     # Snapshots taken at issue time, so later changes of the tenant or issuer do not alter it.
-    bill_to_name = models.CharField(max_length=200, blank=True)
-    bill_to_address = models.TextField(blank=True)
-    bill_to_tax_id = EncryptedTextField(max_length=64, blank=True)
-    bill_to_email = models.EmailField(blank=True)
-    issuer_name = models.CharField(max_length=200, blank=True)
-    issuer_address = models.TextField(blank=True)
-    issuer_tax_id = models.CharField(max_length=64, blank=True)
-    issuer_email = models.EmailField(blank=True)
+    bill_to_name = models.CharField(max_length=200, blank=True, verbose_name="bill-to name")
+    bill_to_address = models.TextField(blank=True, verbose_name="bill-to address")
+    bill_to_tax_id = EncryptedTextField(max_length=64, blank=True, verbose_name="bill-to tax ID")
+    bill_to_email = models.EmailField(blank=True, verbose_name="bill-to e-mail")
+    issuer_name = models.CharField(max_length=200, blank=True, verbose_name="issuer name")
+    issuer_address = models.TextField(blank=True, verbose_name="issuer address")
+    issuer_tax_id = models.CharField(max_length=64, blank=True, verbose_name="issuer tax ID")
+    issuer_email = models.EmailField(blank=True, verbose_name="issuer e-mail")
     # The rest of the issuer's settings at issue time: payment instructions, footer, zero-tax note, logo.
-    issuer_details = models.JSONField(default=dict, blank=True)
+    issuer_details = models.JSONField(default=dict, blank=True, verbose_name="issuer details")
     credited_invoice = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="credit_notes")
-    notes = models.TextField(blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    voided_at = models.DateTimeField(null=True, blank=True)
-    void_reason = models.TextField(blank=True)
-    due_soon_notified_on = models.DateField(null=True, blank=True)
-    overdue_notified_on = models.DateField(null=True, blank=True)
+                                         related_name="credit_notes", verbose_name="credited invoice")
+    notes = models.TextField(blank=True, verbose_name="notes")
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name="paid")
+    voided_at = models.DateTimeField(null=True, blank=True, verbose_name="voided")
+    void_reason = models.TextField(blank=True, verbose_name="void reason")
+    due_soon_notified_on = models.DateField(null=True, blank=True, verbose_name="due-soon reminder sent")
+    overdue_notified_on = models.DateField(null=True, blank=True, verbose_name="overdue reminder sent")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="created by"
     )
 
     history = HistoricalRecords()
@@ -260,14 +271,14 @@ class Invoice(TimeStampedModel):
 
 
 class InvoiceLine(models.Model):
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField(default=0)
-    description = models.CharField(max_length=300)
-    quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("1.00"))
-    unit_price = models.DecimalField(**MONEY)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", verbose_name="company")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name="invoice")
+    position = models.PositiveSmallIntegerField(default=0, verbose_name="line")
+    description = models.CharField(max_length=300, verbose_name="description")
+    quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("1.00"), verbose_name="quantity")
+    unit_price = models.DecimalField(**MONEY, verbose_name="unit price")
     # quantity x unit_price rounded half-up to cents.
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**MONEY, verbose_name="amount")
 
     history = HistoricalRecords()
 
@@ -316,37 +327,42 @@ class VerificationStatus(models.TextChoices):
 
 
 class Payment(TimeStampedModel):
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payments")
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="payments", verbose_name="company")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments", verbose_name="invoice")
     subscription = models.ForeignKey(
-        Subscription, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+        Subscription, null=True, blank=True, on_delete=models.PROTECT, related_name="payments",
+        verbose_name="subscription"
     )
-    amount = models.DecimalField(**MONEY)
-    currency = models.CharField(max_length=3)
-    method = models.CharField(max_length=16, choices=PaymentMethod.choices)
-    reference = models.CharField(max_length=100, blank=True)
-    paid_on = models.DateField()
-    proof = models.FileField(upload_to="payment-proofs/", max_length=200)
-    proof_content_type = models.CharField(max_length=100)
-    proof_original_name = models.CharField(max_length=200, blank=True)
+    amount = models.DecimalField(**MONEY, verbose_name="amount")
+    currency = models.CharField(max_length=3, verbose_name="currency")
+    method = models.CharField(max_length=16, choices=PaymentMethod.choices, verbose_name="method")
+    reference = models.CharField(max_length=100, blank=True, verbose_name="reference")
+    paid_on = models.DateField(verbose_name="paid on")
+    proof = models.FileField(upload_to="payment-proofs/", max_length=200, verbose_name="proof file")
+    proof_content_type = models.CharField(max_length=100, verbose_name="proof file type")
+    proof_original_name = models.CharField(max_length=200, blank=True, verbose_name="proof file name")
     # SHA-256 of the proof file; the same file sent before (by any company) is flagged for staff.
-    proof_sha256 = models.CharField(max_length=64, blank=True)
+    proof_sha256 = models.CharField(max_length=64, blank=True, verbose_name="proof SHA-256")
     proof_duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                           related_name="+")
-    status = models.CharField(max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+                                           related_name="+", verbose_name="same proof as")
+    status = models.CharField(max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PENDING,
+                              verbose_name="payment status")
     verification_status = models.CharField(
-        max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
+        max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING,
+        verbose_name="verification status"
     )
     # What a rejection restores the subscription to.
-    previous_subscription_status = models.CharField(max_length=24, choices=SubscriptionStatus.choices, blank=True)
+    previous_subscription_status = models.CharField(max_length=24, choices=SubscriptionStatus.choices, blank=True,
+                                                    verbose_name="subscription status before")
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="submitted by"
     )
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="verified by"
     )
-    verified_at = models.DateTimeField(null=True, blank=True)
-    rejection_reason = models.TextField(blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True, verbose_name="verified")
+    rejection_reason = models.TextField(blank=True, verbose_name="rejection reason")
 
     history = HistoricalRecords()
 
@@ -409,13 +425,14 @@ class BankLineStatus(models.TextChoices):
 class BankStatementImport(models.Model):
     """One uploaded bank-statement CSV (all companies: a statement is the platform's own account)."""
 
-    file_name = models.CharField(max_length=200)
-    file_sha256 = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=200, verbose_name="file name")
+    file_sha256 = models.CharField(max_length=64, verbose_name="file SHA-256")
     # {"date": column, "amount": ..., "currency": ..., "reference": ..., "counterparty": ...} and parsing options.
-    mapping = models.JSONField(default=dict)
-    line_count = models.PositiveIntegerField(default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    mapping = models.JSONField(default=dict, verbose_name="column mapping")
+    line_count = models.PositiveIntegerField(default=0, verbose_name="lines")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name="imported by")
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name="imported")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -425,20 +442,24 @@ class BankStatementImport(models.Model):
 
 
 class BankStatementLine(models.Model):
-    statement = models.ForeignKey(BankStatementImport, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveIntegerField()
-    booked_on = models.DateField()
-    amount = models.DecimalField(**MONEY)
-    currency = models.CharField(max_length=3)
-    reference = models.CharField(max_length=500, blank=True)
-    counterparty = models.CharField(max_length=200, blank=True)
+    statement = models.ForeignKey(BankStatementImport, on_delete=models.CASCADE, related_name="lines",
+                                  verbose_name="statement")
+    position = models.PositiveIntegerField(verbose_name="line")
+    booked_on = models.DateField(verbose_name="booked on")
+    amount = models.DecimalField(**MONEY, verbose_name="amount")
+    currency = models.CharField(max_length=3, verbose_name="currency")
+    reference = models.CharField(max_length=500, blank=True, verbose_name="reference")
+    counterparty = models.CharField(max_length=200, blank=True, verbose_name="counterparty")
     # SHA-256 of the normalised fields: the same line imported again (or twice in a file) is a duplicate.
-    line_hash = models.CharField(max_length=64)
-    status = models.CharField(max_length=10, choices=BankLineStatus.choices)
-    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=200, blank=True)
+    line_hash = models.CharField(max_length=64, verbose_name="line hash")
+    status = models.CharField(max_length=10, choices=BankLineStatus.choices, verbose_name="match")
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                verbose_name="invoice")
+    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               verbose_name="company")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                verbose_name="payment")
+    note = models.CharField(max_length=200, blank=True, verbose_name="note")
 
     class Meta:
         ordering = ["statement", "position"]

@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_celery_beat",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "platform_admin.otp_apps.TwoFactorDevicesConfig",  # django_otp.plugins.otp_totp, named for staff
     "ops",
     "tenancy",
     "billing",

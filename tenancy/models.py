@@ -17,7 +17,7 @@ class TenantStatus(models.TextChoices):
 
 class Role(models.TextChoices):
     SUPER_ADMIN = "SUPER_ADMIN", "Super admin"
-    TENANT_ADMIN = "TENANT_ADMIN", "Tenant admin"
+    TENANT_ADMIN = "TENANT_ADMIN", "Company admin"
     MANAGER = "MANAGER", "Manager"
     MEMBER = "MEMBER", "Member"
 
@@ -32,8 +32,8 @@ ROLE_RANK = {Role.MEMBER: 1, Role.MANAGER: 2, Role.TENANT_ADMIN: 3, Role.SUPER_A
 
 
 class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name="created")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="last changed")
 
     class Meta:
         abstract = True
@@ -48,28 +48,32 @@ class Tenant(TimeStampedModel):
         TenantStatus.SUSPENDED: {TenantStatus.ACTIVE},
     }
 
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=63, unique=True)
-    status = models.CharField(max_length=16, choices=TenantStatus.choices, default=TenantStatus.PENDING)
-    contact_name = models.CharField(max_length=200, blank=True)
-    contact_email = models.EmailField()
-    contact_phone = EncryptedTextField(max_length=40, blank=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(max_length=200, verbose_name="name")
+    slug = models.SlugField(max_length=63, unique=True, verbose_name="subdomain")
+    status = models.CharField(max_length=16, choices=TenantStatus.choices, default=TenantStatus.PENDING,
+                              verbose_name="status")
+    contact_name = models.CharField(max_length=200, blank=True, verbose_name="contact name")
+    contact_email = models.EmailField(verbose_name="contact e-mail")
+    contact_phone = EncryptedTextField(max_length=40, blank=True, verbose_name="contact phone")
+    approved_at = models.DateTimeField(null=True, blank=True, verbose_name="approved")
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="approved by"
     )
-    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True, verbose_name="rejected")
     rejected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="rejected by"
     )
-    rejection_reason = models.TextField(blank=True)
-    suspended_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True, verbose_name="rejection reason")
+    suspended_at = models.DateTimeField(null=True, blank=True, verbose_name="suspended")
     suspended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="suspended by"
     )
-    suspension_reason = models.TextField(blank=True)
+    suspension_reason = models.TextField(blank=True, verbose_name="suspension reason")
     # True when the billing cycle suspended the tenant, so a verified payment may lift it.
-    is_suspended_for_nonpayment = models.BooleanField(default=False)
+    is_suspended_for_nonpayment = models.BooleanField(default=False, verbose_name="suspended for non-payment")
 
     history = HistoricalRecords()
 
@@ -100,17 +104,18 @@ class DomainStatus(models.TextChoices):
 
 
 class Domain(TimeStampedModel):
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="domains")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="domains", verbose_name="company")
     # The host alone identifies a tenant, so it is unique across the platform.
-    host = models.CharField(max_length=253, unique=True)
-    is_primary = models.BooleanField(default=False)
+    host = models.CharField(max_length=253, unique=True, verbose_name="host name")
+    is_primary = models.BooleanField(default=False, verbose_name="primary")
     # Only ACTIVE hosts resolve to the tenant. A company's own domain starts PENDING until its DNS TXT
     # record is seen (tenancy.services.domains); subdomains and staff-added domains are ACTIVE.
-    status = models.CharField(max_length=16, choices=DomainStatus.choices, default=DomainStatus.ACTIVE)
-    verification_token = models.CharField(max_length=64, blank=True, editable=False)
-    verified_at = models.DateTimeField(null=True, blank=True)
-    last_checked_at = models.DateTimeField(null=True, blank=True)
-    last_error_code = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=16, choices=DomainStatus.choices, default=DomainStatus.ACTIVE,
+                              verbose_name="status")
+    verification_token = models.CharField(max_length=64, blank=True, editable=False, verbose_name="verification token")
+    verified_at = models.DateTimeField(null=True, blank=True, verbose_name="verified")
+    last_checked_at = models.DateTimeField(null=True, blank=True, verbose_name="last checked")
+    last_error_code = models.CharField(max_length=40, blank=True, verbose_name="last check's error")
 
     history = HistoricalRecords()
 
@@ -126,22 +131,22 @@ class Domain(TimeStampedModel):
 
 
 class TenantSettings(TimeStampedModel):
-    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="settings")
-    timezone = models.CharField(max_length=64, default="UTC")
-    locale = models.CharField(max_length=16, default="en-us")
-    brand_color = models.CharField(max_length=7, default="#4f46e5")
-    logo_url = models.URLField(blank=True)
-    legal_name = models.CharField(max_length=200, blank=True)
-    billing_email = models.EmailField(blank=True)
-    billing_address = models.TextField(blank=True)
-    tax_id = EncryptedTextField(max_length=64, blank=True)
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="settings", verbose_name="company")
+    timezone = models.CharField(max_length=64, default="UTC", verbose_name="time zone")
+    locale = models.CharField(max_length=16, default="en-us", verbose_name="language")
+    brand_color = models.CharField(max_length=7, default="#4f46e5", verbose_name="brand colour")
+    logo_url = models.URLField(blank=True, verbose_name="logo URL")
+    legal_name = models.CharField(max_length=200, blank=True, verbose_name="legal name")
+    billing_email = models.EmailField(blank=True, verbose_name="billing e-mail")
+    billing_address = models.TextField(blank=True, verbose_name="billing address")
+    tax_id = EncryptedTextField(max_length=64, blank=True, verbose_name="tax ID")
     # HMAC of the normalized tax id: staff find a company by its tax id without decrypting every row.
     tax_id_index = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name_plural = "tenant settings"
+        verbose_name = verbose_name_plural = "company settings"
 
     def __str__(self):
         return f"Settings of {self.tenant}"
@@ -178,9 +183,9 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("e-mail address", unique=True)
     tenant = models.ForeignKey(
-        Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="users"
+        Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="users", verbose_name="company"
     )
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER, verbose_name="role")
     # When the user's tokens were last revoked (password change, reset, deactivation, role change, logout
     # everywhere); informational: revocation itself compares `token_version` with the tokens' `ver` claim.
     tokens_valid_after = models.DateTimeField(null=True, blank=True)
@@ -219,26 +224,28 @@ class RevokedAccessToken(models.Model):
 
 
 class TenantInvitation(TimeStampedModel):
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
-    role = models.CharField(max_length=16, choices=TENANT_ROLE_CHOICES)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations", verbose_name="company")
+    email = models.EmailField(verbose_name="e-mail")
+    role = models.CharField(max_length=16, choices=TENANT_ROLE_CHOICES, verbose_name="role")
     # SHA-256 of the token; the token itself is only ever in the e-mail.
     token_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField()
+    expires_at = models.DateTimeField(verbose_name="expires")
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="invited by"
     )
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True, verbose_name="accepted")
     accepted_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="accepted by"
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name="revoked")
 
     class Meta:
+        verbose_name = "company invitation"
         indexes = [models.Index(fields=["tenant", "email"], name="tinvite_tenant_email_idx")]
 
     def __str__(self):
-        return f"{self.email} ({self.role}) to {self.tenant}"
+        return f"{self.email} ({self.get_role_display().lower()}) to {self.tenant}"
 
     @property
     def is_pending(self) -> bool:
@@ -260,22 +267,23 @@ class AuditVerbField(models.CharField):
 
 class ActivityLog(models.Model):
     tenant = models.ForeignKey(
-        Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="activity"
+        Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="activity", verbose_name="company"
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="by"
     )
     # actor's e-mail when it acted, or audit.SYSTEM_ACTOR: the row stays readable after the user goes
-    actor_label = models.CharField(max_length=254, blank=True)
-    verb = AuditVerbField(max_length=100)
-    object_type = models.CharField(max_length=100, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    object_repr = models.CharField(max_length=200, blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    channel = models.CharField(max_length=10, choices=AuditChannel.choices, default=AuditChannel.JOB)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    actor_label = models.CharField(max_length=254, blank=True, verbose_name="by (as recorded)")
+    verb = AuditVerbField(max_length=100, verbose_name="action")
+    object_type = models.CharField(max_length=100, blank=True, verbose_name="object type")
+    object_id = models.CharField(max_length=64, blank=True, verbose_name="object ID")
+    object_repr = models.CharField(max_length=200, blank=True, verbose_name="object")
+    changes = models.JSONField(default=dict, blank=True, verbose_name="changes")
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name="IP address")
+    user_agent = models.CharField(max_length=300, blank=True, verbose_name="browser")
+    channel = models.CharField(max_length=10, choices=AuditChannel.choices, default=AuditChannel.JOB,
+                               verbose_name="channel")
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name="when")
 
     class Meta:
         indexes = [
@@ -317,6 +325,7 @@ class TenantExport(TimeStampedModel):
     error = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        verbose_name = "company export"
         indexes = [models.Index(fields=["tenant", "created_at"], name="export_tenant_created_idx")]
         ordering = ["-created_at", "-id"]
 
@@ -348,16 +357,16 @@ class NotificationType(models.TextChoices):
 
 
 class Notification(models.Model):
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="notifications")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="notifications", verbose_name="company")
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name="recipient"
     )
-    type = models.CharField(max_length=40, choices=NotificationType.choices)
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    type = models.CharField(max_length=40, choices=NotificationType.choices, verbose_name="type")
+    title = models.CharField(max_length=200, verbose_name="title")
+    body = models.TextField(blank=True, verbose_name="text")
+    data = models.JSONField(default=dict, blank=True, verbose_name="data")
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name="read")
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name="created")
 
     class Meta:
         indexes = [

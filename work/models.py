@@ -43,13 +43,14 @@ class TaskAction(models.TextChoices):
 
 
 class Team(TimeStampedModel):
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="teams")
-    name = models.CharField(max_length=150)
-    description = models.TextField(blank=True)
-    is_archived = models.BooleanField(default=False)
-    archived_at = models.DateTimeField(null=True, blank=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="teams", verbose_name="company")
+    name = models.CharField(max_length=150, verbose_name="name")
+    description = models.TextField(blank=True, verbose_name="description")
+    is_archived = models.BooleanField(default=False, verbose_name="archived")
+    archived_at = models.DateTimeField(null=True, blank=True, verbose_name="archived since")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="created by"
     )
 
     class Meta:
@@ -62,11 +63,12 @@ class Team(TimeStampedModel):
 
 
 class TeamMember(models.Model):
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships")
-    role = models.CharField(max_length=16, choices=TeamRole.choices, default=TeamRole.MEMBER)
-    joined_at = models.DateTimeField(default=timezone.now)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", verbose_name="company")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships", verbose_name="team")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships",
+                             verbose_name="user")
+    role = models.CharField(max_length=16, choices=TeamRole.choices, default=TeamRole.MEMBER, verbose_name="team role")
+    joined_at = models.DateTimeField(default=timezone.now, verbose_name="joined")
 
     class Meta:
         constraints = [
@@ -110,22 +112,25 @@ class TeamInvitation(TimeStampedModel):
 
 
 class Task(TimeStampedModel):
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="tasks")
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="tasks")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.TODO)
-    priority = models.CharField(max_length=8, choices=TaskPriority.choices, default=TaskPriority.MEDIUM)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="tasks", verbose_name="company")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="tasks", verbose_name="team")
+    title = models.CharField(max_length=200, verbose_name="title")
+    description = models.TextField(blank=True, verbose_name="description")
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.TODO, verbose_name="status")
+    priority = models.CharField(max_length=8, choices=TaskPriority.choices, default=TaskPriority.MEDIUM,
+                                verbose_name="priority")
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tasks"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tasks",
+        verbose_name="assignee"
     )
     creator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="created_tasks"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="created_tasks",
+        verbose_name="created by"
     )
-    due_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True, verbose_name="due")
     # 0-based place in its column; services keep each column contiguous.
-    position = models.PositiveIntegerField(default=0)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0, verbose_name="board position")
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name="completed")
     # Members the description mentions ([{"id", "email", "name"}], resolved by work.services.mentions).
     mentions = models.JSONField(default=list, blank=True, editable=False)
 

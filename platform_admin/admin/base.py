@@ -1,5 +1,6 @@
 """Base classes and helpers shared by every admin class of the control panel."""
 
+import re
 from collections.abc import Callable
 
 from django import forms
@@ -12,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeData, mark_safe
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import AutocompleteSelectFilter
@@ -132,6 +135,24 @@ def service_error_form(form_class: type[forms.BaseForm], error: ServiceError) ->
     return ServiceRefusedForm
 
 
+# Django's own add/change/delete messages ('The plan “Pro” was added successfully. You may edit it again below.').
+DJANGO_SUCCESS = re.compile(r"^The (?P<name>.+?) “(?P<obj>.*)” was (?P<verb>added|changed|deleted) successfully\."
+                            r"(?P<rest>.*)$", re.S)
+SUCCESS_VERBS = {"added": "added", "changed": "saved", "deleted": "deleted"}
+
+
+def success_message(message):
+    """Say Django's success messages the panel's way: 'Plan “Pro” added.', 'Company “Acme” saved.'"""
+    match = DJANGO_SUCCESS.match(str(message))
+    if match is None:
+        return message
+    text = f"{capfirst(match['name'])} “{match['obj']}” {SUCCESS_VERBS[match['verb']]}."
+    if "add another" in match["rest"]:
+        text += " Add the next one below."
+    # The parts come from a message Django built with format_html: escaped already (the object is a link).
+    return mark_safe(text) if isinstance(message, SafeData) else text  # noqa: S308
+
+
 class PlatformModelAdmin(LinkColumnsMixin, ModelAdmin):
     """Big lists page without a full COUNT; filters are applied with one submit.
 
@@ -147,6 +168,11 @@ class PlatformModelAdmin(LinkColumnsMixin, ModelAdmin):
     # {action name: predicate(obj)}: a detail action is shown only when it can apply to the object's state.
     # The services still refuse a wrong transition (a row action or a stale page posts it anyway).
     detail_action_applies: dict[str, Callable] = {}
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if level == messages.SUCCESS:
+            message = success_message(message)
+        super().message_user(request, message, level, *args, **kwargs)
 
     def _changeform_view(self, request, object_id, form_url, extra_context):
         try:

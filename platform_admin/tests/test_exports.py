@@ -63,7 +63,7 @@ def test_tenant_csv_honours_the_status_filter(admin_client, support):
     TenantFactory(status=TenantStatus.ACTIVE, slug="working")
     headers, rows = _export(admin_client(support), reverse("admin:tenancy_tenant_export"), "status__exact=PENDING",
                             ["slug", "status"], "tenantresource")
-    assert headers == ["Slug", "Status"] and rows == [["waiting", "Pending approval"]]
+    assert headers == ["Subdomain", "Status"] and rows == [["waiting", "Pending approval"]]
 
 
 @pytest.mark.parametrize("model", ["payment", "invoice", "subscription", "plan"])

@@ -33,7 +33,7 @@ def test_staff_create_a_company_and_invite_its_first_admin(api, super_admin, dja
     assert (invitation.email, invitation.role, invitation.invited_by_id) == (
         "boss@delta.example", Role.TENANT_ADMIN, super_admin.pk)
     assert [m.to for m in mail.outbox] == [["boss@delta.example"]]
-    assert "The platform team invited you to join Delta as Tenant admin" in mail.outbox[0].body
+    assert "The platform team invited you to join Delta as Company admin" in mail.outbox[0].body
     assert super_admin.email not in mail.outbox[0].body
     token = mail.outbox[0].body.split("token=")[1].split()[0]
     user = invitation_accept(token=token, password="a-long-enough-password-1")

@@ -1380,14 +1380,20 @@ export interface components {
             readonly id: number;
             /** Format: email */
             readonly actor: string | null;
+            /** Action */
             readonly verb: components["schemas"]["VerbEnum"];
             readonly object_type: string;
             readonly object_id: string;
+            /** Object */
             readonly object_repr: string;
             readonly changes: unknown;
             readonly ip_address: string | null;
+            /** Browser */
             readonly user_agent: string;
-            /** Format: date-time */
+            /**
+             * When
+             * Format: date-time
+             */
             readonly created_at: string;
         };
         /**
@@ -1462,18 +1468,30 @@ export interface components {
         };
         Domain: {
             readonly id: number;
+            /** Host name */
             readonly host: string;
+            /** Primary */
             readonly is_primary: boolean;
             readonly is_custom: boolean;
             readonly status: components["schemas"]["DomainStatusEnum"];
             readonly verification: components["schemas"]["DomainVerification"] | null;
-            /** Format: date-time */
+            /**
+             * Verified
+             * Format: date-time
+             */
             readonly verified_at: string | null;
-            /** Format: date-time */
+            /**
+             * Last checked
+             * Format: date-time
+             */
             readonly last_checked_at: string | null;
+            /** Last check's error */
             readonly last_error_code: string;
             readonly last_error: string;
-            /** Format: date-time */
+            /**
+             * Created
+             * Format: date-time
+             */
             readonly created_at: string;
         };
         /**
@@ -1518,7 +1536,10 @@ export interface components {
             /** Format: email */
             readonly requested_by: string | null;
             readonly size: number;
-            /** Format: date-time */
+            /**
+             * Created
+             * Format: date-time
+             */
             readonly created_at: string;
             /** Format: date-time */
             readonly finished_at: string | null;
@@ -1537,19 +1558,34 @@ export interface components {
         ExportStatusEnum: "PENDING" | "RUNNING" | "READY" | "FAILED";
         Invitation: {
             readonly id: number;
-            /** Format: email */
+            /**
+             * E-mail
+             * Format: email
+             */
             readonly email: string;
             readonly role: components["schemas"]["TenantRoleEnum"];
-            /** Format: date-time */
+            /**
+             * Expires
+             * Format: date-time
+             */
             readonly expires_at: string;
             /** Format: email */
             readonly invited_by: string | null;
-            /** Format: date-time */
+            /**
+             * Accepted
+             * Format: date-time
+             */
             readonly accepted_at: string | null;
-            /** Format: date-time */
+            /**
+             * Revoked
+             * Format: date-time
+             */
             readonly revoked_at: string | null;
             readonly is_pending: boolean;
-            /** Format: date-time */
+            /**
+             * Created
+             * Format: date-time
+             */
             readonly created_at: string;
         };
         /**
@@ -1579,15 +1615,22 @@ export interface components {
         };
         Invoice: {
             readonly id: number;
+            /** Company */
             readonly tenant: number;
             readonly number: string | null;
             readonly status: components["schemas"]["InvoiceStatusEnum"];
             readonly kind: components["schemas"]["KindEnum"];
             readonly subscription: number | null;
             readonly plan: number | null;
-            /** Format: date */
+            /**
+             * Issued
+             * Format: date
+             */
             readonly issued_on: string | null;
-            /** Format: date */
+            /**
+             * Due
+             * Format: date
+             */
             readonly due_on: string | null;
             /** Format: date */
             readonly period_start: string | null;
@@ -1596,7 +1639,10 @@ export interface components {
             readonly currency: string;
             /** Format: decimal */
             readonly subtotal: string;
-            /** Format: decimal */
+            /**
+             * Tax rate (%)
+             * Format: decimal
+             */
             readonly tax_rate: string;
             /** Format: decimal */
             readonly tax: string;
@@ -1605,17 +1651,29 @@ export interface components {
             readonly bill_to_name: string;
             readonly bill_to_address: string;
             readonly bill_to_tax_id: string;
-            /** Format: email */
+            /**
+             * Bill-to e-mail
+             * Format: email
+             */
             readonly bill_to_email: string;
             readonly issuer_name: string;
             readonly issuer_address: string;
             readonly issuer_tax_id: string;
-            /** Format: email */
+            /**
+             * Issuer e-mail
+             * Format: email
+             */
             readonly issuer_email: string;
             readonly notes: string;
-            /** Format: date-time */
+            /**
+             * Paid
+             * Format: date-time
+             */
             readonly paid_at: string | null;
-            /** Format: date-time */
+            /**
+             * Voided
+             * Format: date-time
+             */
             readonly voided_at: string | null;
             readonly void_reason: string;
             readonly lines: components["schemas"]["InvoiceLine"][] | null;
@@ -1624,7 +1682,10 @@ export interface components {
             readonly documents: components["schemas"]["InvoiceDocument"][] | null;
             /** @description SHA-256 of the PDF that `pdf/` serves now; null until it is archived (a draft has none). */
             readonly pdf_sha256: string | null;
-            /** Format: date-time */
+            /**
+             * Created
+             * Format: date-time
+             */
             readonly created_at: string;
         };
         /** @description Staff: create and issue an invoice for a tenant. */
@@ -1647,6 +1708,7 @@ export interface components {
             readonly created_at: string;
         };
         InvoiceLine: {
+            /** Line */
             readonly position: number;
             readonly description: string;
             /** Format: decimal */
@@ -1768,12 +1830,19 @@ export interface components {
             readonly id: number;
             readonly type: components["schemas"]["TypeEnum"];
             readonly title: string;
+            /** Text */
             readonly body: string;
             readonly data: unknown;
             readonly is_read: boolean;
-            /** Format: date-time */
+            /**
+             * Read
+             * Format: date-time
+             */
             readonly read_at: string | null;
-            /** Format: date-time */
+            /**
+             * Created
+             * Format: date-time
+             */
             readonly created_at: string;
         };
         NotificationPage: {
@@ -2239,11 +2308,14 @@ export interface components {
          *     such attempt is a 400 naming the field.
          */
         PatchedTenantSettingsRequest: {
+            /** Time zone */
             timezone?: string;
+            /** Language */
             locale?: string;
             brand_color?: string;
             logo_url?: string;
             legal_name?: string;
+            /** Billing e-mail */
             billing_email?: string;
             billing_address?: string;
             tax_id?: string;
@@ -2257,12 +2329,16 @@ export interface components {
         PatchedTenantUpdateRequest: {
             name?: string;
             contact_name?: string;
-            /** Format: email */
+            /**
+             * Contact e-mail
+             * Format: email
+             */
             contact_email?: string;
             contact_phone?: string;
         };
         Payment: {
             readonly id: number;
+            /** Company */
             readonly tenant: number;
             readonly invoice: number;
             readonly invoice_number: string | null;
@@ -2274,14 +2350,22 @@ export interface components {
             readonly reference: string;
             /** Format: date */
             readonly paid_on: string;
+            /** Payment status */
             readonly status: components["schemas"]["PaymentStatusEnum"];
             readonly verification_status: components["schemas"]["VerificationStatusEnum"];
             readonly proof_url: string;
+            /** Proof file type */
             readonly proof_content_type: string;
             readonly rejection_reason: string;
-            /** Format: date-time */
+            /**
+             * Verified
+             * Format: date-time
+             */
             readonly verified_at: string | null;
-            /** Format: date-time */
+            /**
+             * Created
+             * Format: date-time
+             */
             readonly created_at: string;
         };
         /** @description multipart/form-data: the payment's details and its proof (PDF, PNG or JPEG, at most 10 MB). */
@@ -2332,12 +2416,18 @@ export interface components {
             /** Format: decimal */
             readonly price: string;
             readonly currency: string;
+            /** Billing period */
             readonly period: components["schemas"]["PeriodEnum"];
             readonly trial_days: number;
+            /** User limit */
             readonly max_users: number | null;
+            /** Team limit */
             readonly max_teams: number | null;
+            /** Task limit */
             readonly max_tasks: number | null;
+            /** Storage limit (MB) */
             readonly max_storage_mb: number | null;
+            /** Display order */
             readonly order: number;
         };
         PlanBrief: {
@@ -2347,6 +2437,7 @@ export interface components {
             /** Format: decimal */
             readonly price: string;
             readonly currency: string;
+            /** Billing period */
             readonly period: components["schemas"]["PeriodEnum"];
         };
         /**
@@ -2365,6 +2456,7 @@ export interface components {
             first_name?: string;
             last_name?: string;
             readonly role: components["schemas"]["RoleEnum"];
+            /** Company */
             readonly tenant: number | null;
             readonly tenant_name: string | null;
             /**
@@ -2414,7 +2506,7 @@ export interface components {
         };
         /**
          * @description * `SUPER_ADMIN` - Super admin
-         *     * `TENANT_ADMIN` - Tenant admin
+         *     * `TENANT_ADMIN` - Company admin
          *     * `MANAGER` - Manager
          *     * `MEMBER` - Member
          * @enum {string}
@@ -2428,6 +2520,7 @@ export interface components {
         };
         Subscription: {
             readonly id: number;
+            /** Company */
             readonly tenant: number;
             readonly plan: components["schemas"]["PlanBrief"];
             readonly next_plan: components["schemas"]["PlanBrief"] | null;
@@ -2435,28 +2528,58 @@ export interface components {
             /** Format: decimal */
             readonly price: string;
             readonly currency: string;
+            /** Billing period */
             readonly period: components["schemas"]["PeriodEnum"];
-            /** @description Bill the plan's current price from the next renewal (chosen by staff). */
+            /**
+             * Plan price from renewal
+             * @description Bill the plan's current price from the next renewal (chosen by staff).
+             */
             readonly reprice_at_renewal: boolean;
-            /** Format: date */
+            /**
+             * Started
+             * Format: date
+             */
             readonly started_on: string;
-            /** Format: date */
+            /**
+             * Period start
+             * Format: date
+             */
             readonly current_period_start: string | null;
-            /** Format: date */
+            /**
+             * Period end
+             * Format: date
+             */
             readonly current_period_end: string | null;
-            /** Format: date */
+            /**
+             * Trial ends
+             * Format: date
+             */
             readonly trial_ends_on: string | null;
             /** Format: date */
             readonly past_due_since: string | null;
-            /** Format: date */
+            /**
+             * Expired
+             * Format: date
+             */
             readonly expired_on: string | null;
-            /** Format: date */
+            /**
+             * Ended
+             * Format: date
+             */
             readonly ended_on: string | null;
+            /** Renews automatically */
             readonly auto_renew: boolean;
+            /** Cancels at period end */
             readonly cancel_at_period_end: boolean;
-            /** Format: date-time */
+            /**
+             * Cancelled
+             * Format: date-time
+             */
             readonly cancelled_at: string | null;
-            /** Format: date-time */
+            /**
+             * Created
+             * Format: date-time
+             */
             readonly created_at: string;
         };
         /** @description Tenant admins cancel at period end; only staff may end a subscription at once. */
@@ -2512,14 +2635,27 @@ export interface components {
             readonly priority: components["schemas"]["TaskPriorityEnum"];
             readonly assignee: components["schemas"]["UserBrief"] | null;
             readonly creator: components["schemas"]["UserBrief"] | null;
-            /** Format: date */
+            /**
+             * Due
+             * Format: date
+             */
             readonly due_on: string | null;
+            /** Board position */
             readonly position: number;
-            /** Format: date-time */
+            /**
+             * Completed
+             * Format: date-time
+             */
             readonly completed_at: string | null;
-            /** Format: date-time */
+            /**
+             * Created
+             * Format: date-time
+             */
             readonly created_at: string;
-            /** Format: date-time */
+            /**
+             * Last changed
+             * Format: date-time
+             */
             readonly updated_at: string;
             /** @default 0 */
             readonly comment_count: number;
@@ -2601,12 +2737,22 @@ export interface components {
             readonly id: number;
             readonly name: string;
             readonly description: string;
+            /** Archived */
             readonly is_archived: boolean;
-            /** Format: date-time */
+            /**
+             * Archived since
+             * Format: date-time
+             */
             readonly archived_at: string | null;
-            /** Format: date-time */
+            /**
+             * Created
+             * Format: date-time
+             */
             readonly created_at: string;
-            /** Format: date-time */
+            /**
+             * Last changed
+             * Format: date-time
+             */
             readonly updated_at: string;
             readonly member_count: number;
             readonly my_role: string | null;
@@ -2637,7 +2783,10 @@ export interface components {
             /** Format: date-time */
             readonly revoked_at: string | null;
             readonly is_pending: boolean;
-            /** Format: date-time */
+            /**
+             * Created
+             * Format: date-time
+             */
             readonly created_at: string;
         };
         /**
@@ -2665,8 +2814,12 @@ export interface components {
         TeamMember: {
             readonly id: number;
             readonly user: components["schemas"]["UserBrief"];
+            /** Team role */
             readonly role: components["schemas"]["TeamRoleEnum"];
-            /** Format: date-time */
+            /**
+             * Joined
+             * Format: date-time
+             */
             readonly joined_at: string;
         };
         /**
@@ -2698,22 +2851,38 @@ export interface components {
         Tenant: {
             readonly id: number;
             readonly name: string;
+            /** Subdomain */
             readonly slug: string;
             readonly status: components["schemas"]["TenantStatusEnum"];
             readonly contact_name: string;
-            /** Format: email */
+            /**
+             * Contact e-mail
+             * Format: email
+             */
             readonly contact_email: string;
             readonly contact_phone: string;
             readonly domains: components["schemas"]["TenantDomain"][] | null;
-            /** Format: date-time */
+            /**
+             * Approved
+             * Format: date-time
+             */
             readonly approved_at: string | null;
             readonly rejection_reason: string;
-            /** Format: date-time */
+            /**
+             * Suspended
+             * Format: date-time
+             */
             readonly suspended_at: string | null;
             readonly suspension_reason: string;
-            /** Format: date-time */
+            /**
+             * Created
+             * Format: date-time
+             */
             readonly created_at: string;
-            /** Format: date-time */
+            /**
+             * Last changed
+             * Format: date-time
+             */
             readonly updated_at: string;
         };
         /**
@@ -2737,11 +2906,13 @@ export interface components {
         /** @description A company's host as listed on the company (the domains API has the full DomainSerializer). */
         TenantDomain: {
             readonly id: number;
+            /** Host name */
             host: string;
+            /** Primary */
             is_primary?: boolean;
         };
         /**
-         * @description * `TENANT_ADMIN` - Tenant admin
+         * @description * `TENANT_ADMIN` - Company admin
          *     * `MANAGER` - Manager
          *     * `MEMBER` - Member
          * @enum {string}
@@ -2754,15 +2925,21 @@ export interface components {
          *     such attempt is a 400 naming the field.
          */
         TenantSettings: {
+            /** Time zone */
             timezone?: string;
+            /** Language */
             locale?: string;
             brand_color?: string;
             logo_url?: string;
             legal_name?: string;
+            /** Billing e-mail */
             billing_email?: string;
             billing_address?: string;
             tax_id?: string;
-            /** Format: date-time */
+            /**
+             * Last changed
+             * Format: date-time
+             */
             readonly updated_at: string;
         };
         /**
@@ -10112,7 +10289,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this tenant export. */
+                /** @description A unique integer value identifying this company export. */
                 id: number;
             };
             cookie?: never;
@@ -10170,7 +10347,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this tenant export. */
+                /** @description A unique integer value identifying this company export. */
                 id: number;
             };
             cookie?: never;
@@ -10382,7 +10559,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this tenant invitation. */
+                /** @description A unique integer value identifying this company invitation. */
                 id: number;
             };
             cookie?: never;
@@ -10548,7 +10725,7 @@ export interface operations {
                 page_size?: number;
                 /**
                  * @description * `SUPER_ADMIN` - Super admin
-                 *     * `TENANT_ADMIN` - Tenant admin
+                 *     * `TENANT_ADMIN` - Company admin
                  *     * `MANAGER` - Manager
                  *     * `MEMBER` - Member
                  */
