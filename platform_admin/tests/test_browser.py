@@ -269,3 +269,37 @@ def test_company_page_shows_balance_invoices_and_timeline(live_server, browser, 
         assert "system" in browser.find_element(By.ID, "company-timeline").text
         assert _fits_the_screen(browser), name
         panel.screenshot(f"company-{name}.png")
+
+
+def test_company_tabs_stay_readable_on_every_tab(live_server, browser, tenant, pending_payment):
+    """Switching tabs (Payments included) never folds the tab bar into "General ...": at 1440 px and on a phone
+    every tab's label is on the screen, and the page does not scroll sideways."""
+    from selenium.webdriver.common.by import By
+
+    from tenancy.tests.factories import StaffFactory
+
+    owner = StaffFactory(email="owner@platform.example")  # a superuser sees every tab
+    _company_with_history(tenant, pending_payment)
+    panel = Panel(browser, live_server.url.replace("127.0.0.1", "localhost"))
+    panel.login(owner.email)
+    for name, size in [("desktop", DESKTOP), ("phone", PHONE)]:
+        _size(browser, size)
+        panel.open(reverse("admin:tenancy_tenant_change", args=[tenant.pk]))
+        _wait(lambda: browser.execute_script("return document.readyState === 'complete' && !!window.Alpine"))
+        titles = [tab.text for tab in browser.find_elements(By.CSS_SELECTOR, "#tabs-items > a")]
+        assert "Payments" in " ".join(titles) and len(titles) >= 6, titles
+        for index in range(len(titles)):
+            tab = browser.find_elements(By.CSS_SELECTOR, "#tabs-items > a")[index]
+            browser.execute_script("arguments[0].click();", tab)
+            _wait(lambda t=tab: "active" in t.get_attribute("class"))
+            tabs = browser.find_elements(By.CSS_SELECTOR, "#tabs-items > a")
+            assert [t.text for t in tabs] == titles, f"{name}: tab bar changed after {titles[index]!r}"
+            assert all(t.is_displayed() and _inside_viewport_x(browser, t) for t in tabs), (name, titles[index])
+            assert _fits_the_screen(browser), f"{name}: sideways scroll on {titles[index]!r}"
+        panel.screenshot(f"company-tabs-{name}.png")
+
+
+def _inside_viewport_x(driver, element) -> bool:
+    return driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect();"
+        "return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth + 1;", element)
