@@ -61,6 +61,16 @@ def user_send_password_reset(*, user: User) -> None:
     )
 
 
+# The groups whose members must sign in with a second factor when STAFF_2FA_REQUIRED is on (money moves there).
+GROUPS_REQUIRING_2FA = ("Finance",)
+
+
+def group_requires_second_factor(user: User) -> bool:
+    """Whether the user's group must sign in with a second factor (and may not turn it off)."""
+    return bool(settings.STAFF_2FA_REQUIRED and user.is_authenticated
+                and user.groups.filter(name__in=GROUPS_REQUIRING_2FA).exists())
+
+
 def staff_two_factor_enable(*, user: User, token: str):
     """Confirm the user's new authenticator device with its current code: two-factor sign-in is on."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -87,8 +97,6 @@ def staff_two_factor_disable(*, user: User, token: str) -> None:
     """Turn two-factor sign-in off, proven by a current code (not for a group that must keep it)."""
     from django_otp import match_token
     from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from platform_admin.twofactor import group_requires_second_factor
 
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ServiceError("Two-factor sign-in is not on.", code="two_factor_off")

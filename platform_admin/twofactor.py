@@ -15,22 +15,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from unfold.forms import AuthenticationForm
 from unfold.widgets import UnfoldAdminTextInputWidget
 
+from platform_admin.services import group_requires_second_factor, staff_two_factor_disable, staff_two_factor_enable
 from tenancy.exceptions import ServiceError
 from tenancy.models import User
 
-# The groups whose members must sign in with a second factor when STAFF_2FA_REQUIRED is on (money moves there).
-GROUPS_REQUIRING_2FA = ("Finance",)
 DEVICE_NAME = "Authenticator app"
 
 
 def has_second_factor(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-
-
-def group_requires_second_factor(user: User) -> bool:
-    """Whether the user's group must sign in with a second factor (and may not turn it off)."""
-    return bool(settings.STAFF_2FA_REQUIRED and user.is_authenticated
-                and user.groups.filter(name__in=GROUPS_REQUIRING_2FA).exists())
 
 
 def requires_second_factor(user: User) -> bool:
@@ -76,8 +69,6 @@ class ConfirmDeviceForm(forms.Form):
 def two_factor_view(request: HttpRequest) -> HttpResponse:
     """Turn two-factor sign-in on (scan the key into an authenticator app, type a code) or off (type a code)."""
     from django.contrib import admin
-
-    from platform_admin.services import staff_two_factor_disable, staff_two_factor_enable
 
     user = request.user
     if not (user.is_authenticated and user.is_active and user.is_staff and user.tenant_id is None):

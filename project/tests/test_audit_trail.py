@@ -96,6 +96,7 @@ NOT_STATE_CHANGING = {
     "tenancy.services.domains.domains_verify_pending": "the job: walks domain_verify (audited) per domain",
     "work.services.teams.limit_check_locked": "check",
     "platform_admin.services.user_send_password_reset": "sends an e-mail, changes nothing",
+    "platform_admin.services.group_requires_second_factor": "predicate",
     "platform_admin.services.stored_files_cleanup": "housekeeping of unreferenced files",
 }
 
