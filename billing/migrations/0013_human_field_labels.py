@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0011_bank_statement_import'),
+        ('billing', '0012_invoice_revenue_idx'),
         ('tenancy', '0011_user_token_version_revoked_access_token'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
