@@ -289,6 +289,9 @@ class ActivityLog(models.Model):
         indexes = [
             models.Index(fields=["tenant", "created_at"], name="activity_tenant_created_idx"),
             models.Index(fields=["tenant", "verb", "created_at"], name="activity_tenant_verb_idx"),
+            # The control panel reads every company's log newest first, or one actor's.
+            models.Index(fields=["created_at"], name="activity_created_idx"),
+            models.Index(fields=["actor", "created_at"], name="activity_actor_created_idx"),
         ]
         ordering = ["-created_at", "-id"]
 

@@ -12,6 +12,8 @@ from django.db import router, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.text import capfirst
@@ -33,6 +35,13 @@ def admin_url(obj) -> str | None:
         return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
     except NoReverseMatch:
         return None
+
+
+def local_datetime(value) -> str:
+    """A moment as staff read it: in the platform's time zone, in the site's date format; "-" for none."""
+    if value is None:
+        return "-"
+    return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "DATETIME_FORMAT")
 
 
 def admin_link(obj, text=None) -> str:

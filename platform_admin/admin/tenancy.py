@@ -26,7 +26,6 @@ from platform_admin.services import user_change_role, user_send_password_reset, 
 from tenancy.crypto import blind_index
 from tenancy.exceptions import ServiceError
 from tenancy.models import (
-    ActivityLog,
     Domain,
     Notification,
     Role,
@@ -542,16 +541,6 @@ class TenantInvitationAdmin(PlatformModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-@admin.register(ActivityLog)
-class ActivityLogAdmin(ReadOnlyMixin, PlatformModelAdmin):
-    list_display = ["created_at", "company", "actor_link", "verb", "object_type", "object_id", "object_repr",
-                    "ip_address"]
-    list_filter = [("tenant", CompanyFilter), ("created_at", RangeDateFilter), "object_type"]
-    list_select_related = ["tenant", "actor"]
-    search_fields = ["verb", "object_repr", "actor__email"]
-    date_hierarchy = None
 
 
 @admin.register(Notification)
