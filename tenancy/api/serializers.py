@@ -183,14 +183,42 @@ class MemberRemovalSerializer(serializers.Serializer):
     teams_left = serializers.IntegerField(help_text="Team memberships removed.")
 
 
+class ActivityActorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True,
+                                  help_text="The user's id; null for the system (billing cycle, background jobs) "
+                                            "or a user deleted since.")
+    display = serializers.CharField(help_text="The user's e-mail address when it acted, or \"System\".")
+
+
+class ActivityObjectSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text='What kind of object changed ("billing.payment"); empty for none.')
+    id = serializers.CharField(help_text="Its id (empty for none).")
+    repr = serializers.CharField(help_text="How it read when it changed.")
+
+
 class ActivityLogSerializer(serializers.ModelSerializer):
-    actor = serializers.EmailField(source="actor.email", read_only=True, default=None)
+    verb_label = serializers.CharField(source="get_verb_display", read_only=True,
+                                       help_text='The verb in words ("Payment verified").')
+    actor = serializers.SerializerMethodField()
+    object = serializers.SerializerMethodField()
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.JSONField(allow_null=True), min_length=2, max_length=2),
+        read_only=True, help_text="Each changed field: [old value, new value] (foreign keys by id).")
 
     class Meta:
         model = ActivityLog
-        fields = ["id", "actor", "verb", "object_type", "object_id", "object_repr", "changes",
-                  "ip_address", "user_agent", "created_at"]
+        fields = ["id", "verb", "verb_label", "actor", "object", "changes", "channel", "ip_address", "user_agent",
+                  "created_at"]
         read_only_fields = fields
+
+    @extend_schema_field(ActivityActorSerializer)
+    def get_actor(self, obj: ActivityLog) -> dict:
+        system = obj.actor_id is None and obj.actor_label in ("", "system")
+        return {"id": obj.actor_id, "display": "System" if system else obj.actor_label or str(obj.actor)}
+
+    @extend_schema_field(ActivityObjectSerializer)
+    def get_object(self, obj: ActivityLog) -> dict:
+        return {"type": obj.object_type, "id": obj.object_id, "repr": obj.object_repr}
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -281,11 +281,15 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
 
 
 class ActivityLogFilter(django_filters.FilterSet):
-    actor = IdFilter(field_name="actor_id")
+    actor = IdFilter(field_name="actor_id", help_text="Only what this user did.")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte",
+                                                     help_text="From this moment on (ISO 8601, inclusive).")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt",
+                                                      help_text="Before this moment (ISO 8601, exclusive).")
 
     class Meta:
         model = ActivityLog
-        fields = ["verb", "object_type"]
+        fields = ["verb", "actor", "object_type", "created_after", "created_before"]
 
 
 class ActivityLogViewSet(mixins.ListModelMixin, TenantScopedViewSet):

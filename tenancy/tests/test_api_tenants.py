@@ -347,7 +347,8 @@ def test_activity_log_lists_the_tenants_writes_only(api, tenant, tenant_admin, o
     api(other_admin).patch("/api/tenants/settings/", {"locale": "de-de"})
     rows = api(tenant_admin).get("/api/activity/").json()["results"]
     assert [r["verb"] for r in rows] == ["tenant.settings_updated"]
-    assert rows[0]["actor"] == tenant_admin.email and rows[0]["user_agent"] == "pytest-agent"
+    assert rows[0]["actor"] == {"id": tenant_admin.pk, "display": tenant_admin.email}
+    assert rows[0]["user_agent"] == "pytest-agent"
 
 
 def test_notifications_unread_count_and_marking(api, tenant, member, notification):

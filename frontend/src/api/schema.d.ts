@@ -1376,17 +1376,25 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ActivityActor: {
+            /** @description The user's id; null for the system (billing cycle, background jobs) or a user deleted since. */
+            id: number | null;
+            /** @description The user's e-mail address when it acted, or "System". */
+            display: string;
+        };
         ActivityLog: {
             readonly id: number;
-            /** Format: email */
-            readonly actor: string | null;
             /** Action */
             readonly verb: components["schemas"]["VerbEnum"];
-            readonly object_type: string;
-            readonly object_id: string;
-            /** Object */
-            readonly object_repr: string;
-            readonly changes: unknown;
+            /** @description The verb in words ("Payment verified"). */
+            readonly verb_label: string;
+            readonly actor: components["schemas"]["ActivityActor"];
+            readonly object: components["schemas"]["ActivityObject"];
+            /** @description Each changed field: [old value, new value] (foreign keys by id). */
+            readonly changes: {
+                [key: string]: unknown[];
+            };
+            readonly channel: components["schemas"]["ChannelEnum"];
             readonly ip_address: string | null;
             /** Browser */
             readonly user_agent: string;
@@ -1395,6 +1403,14 @@ export interface components {
              * Format: date-time
              */
             readonly created_at: string;
+        };
+        ActivityObject: {
+            /** @description What kind of object changed ("billing.payment"); empty for none. */
+            type: string;
+            /** @description Its id (empty for none). */
+            id: string;
+            /** @description How it read when it changed. */
+            repr: string;
         };
         /**
          * @description Refuse input fields that are unknown or read-only instead of silently ignoring them.
@@ -1435,6 +1451,13 @@ export interface components {
             readonly label: string;
             tasks: components["schemas"]["Task"][];
         };
+        /**
+         * @description * `api` - API
+         *     * `admin` - Control panel
+         *     * `job` - Background job
+         * @enum {string}
+         */
+        ChannelEnum: "api" | "admin" | "job";
         Comment: {
             readonly id: number;
             readonly task: number;
@@ -3087,7 +3110,12 @@ export interface operations {
     activity_list: {
         parameters: {
             query?: {
+                /** @description Only what this user did. */
                 actor?: number;
+                /** @description From this moment on (ISO 8601, inclusive). */
+                created_after?: string;
+                /** @description Before this moment (ISO 8601, exclusive). */
+                created_before?: string;
                 /** @description Keyset pagination for deep lists: pass it empty for the first page, then follow `next`/`previous`. Pages are stable while rows are added; `count` is not returned. Page numbers stop at 10,000 rows. */
                 cursor?: string;
                 object_type?: string;

@@ -4,7 +4,6 @@ import { NavLink, useParams } from "react-router-dom";
 import { api, rows, unwrap } from "../api/client";
 import type { Member, TenantSettings } from "../api/types";
 import { ROLE_LABELS, useAuth, useSession } from "../auth/AuthContext";
-import { verbLabel } from "./labels";
 import { ErrorBox, formatDate, formatDateTime, Notice, PageTitle, personName, QueryState, SelectField, TextArea, TextField } from "../components/ui";
 
 const TABS = [
@@ -238,8 +237,8 @@ function Activity() {
                 {rows(d).map((entry) => (
                   <tr key={entry.id}>
                     <td>{formatDateTime(entry.created_at)}</td>
-                    <td>{entry.actor || "System"}</td>
-                    <td>{verbLabel(entry.verb)}{entry.object_repr ? `: ${entry.object_repr}` : ""}</td>
+                    <td>{entry.actor.display}</td>
+                    <td>{entry.verb_label}{entry.object.repr ? `: ${entry.object.repr}` : ""}</td>
                     <td className="hide-phone">{entry.ip_address ?? "—"}</td>
                   </tr>
                 ))}

@@ -4,7 +4,7 @@ import { api, rows, unwrap } from "../api/client";
 import { useSession } from "../auth/AuthContext";
 import { fetchNotifications } from "../components/NotificationBell";
 import { formatDate, formatDateTime, PageTitle, QueryState } from "../components/ui";
-import { PRIORITY_LABELS, STATUS_LABELS, verbLabel } from "./labels";
+import { PRIORITY_LABELS, STATUS_LABELS } from "./labels";
 
 function isoDay(offsetDays: number): string {
   const date = new Date();
@@ -102,7 +102,7 @@ export function Dashboard() {
                 <ul className="list">
                   {rows(data).map((entry) => (
                     <li key={entry.id}>
-                      {entry.actor || "System"} · {verbLabel(entry.verb)}{entry.object_repr ? `: ${entry.object_repr}` : ""}
+                      {entry.actor.display} · {entry.verb_label}{entry.object.repr ? `: ${entry.object.repr}` : ""}
                       <span className="muted"> · {formatDateTime(entry.created_at)}</span>
                     </li>
                   ))}

@@ -62,11 +62,3 @@ describe("board filters", () => {
     expect(matchesFilters(mine, { ...none, due: "week" }, today)).toBe(false);
   });
 });
-
-describe("activity verbs", () => {
-  it("read as words", async () => {
-    const { verbLabel } = await import("./labels");
-    expect(verbLabel("team_invitation.created")).toBe("Team invitation created");
-    expect(verbLabel("task.moved")).toBe("Task moved");
-  });
-});

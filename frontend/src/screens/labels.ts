@@ -14,9 +14,3 @@ export const PRIORITY_LABELS: Record<TaskPriority, string> = {
   HIGH: "High",
   URGENT: "Urgent",
 };
-
-/** An activity verb ("team_invitation.created") as words ("Team invitation created"). */
-export function verbLabel(verb: string): string {
-  const words = verb.replace(/[._]/g, " ").trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
