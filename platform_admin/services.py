@@ -9,7 +9,7 @@ from django.db import transaction
 
 from billing.models import Payment
 from tenancy import files
-from tenancy.audit import AuditVerb, audit_record
+from tenancy.audit import AuditVerb, audit_record, change_reason
 from tenancy.exceptions import Forbidden, ServiceError
 from tenancy.forms import TenantPasswordResetForm
 from tenancy.models import User
@@ -30,6 +30,7 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active != is_active:
         user.is_active = is_active
+        change_reason(user, "activated" if is_active else "deactivated")
         user.save(update_fields=["is_active"])
         audit_record(tenant=None, actor=actor, obj=user, changes={"is_active": [not is_active, is_active]},
                      verb=AuditVerb.USER_ACTIVATED if is_active else AuditVerb.USER_DEACTIVATED)

@@ -107,6 +107,21 @@ def deleted(obj: models.Model, fields: Iterable[str]) -> dict:
     return {name: [value, None] for name, value in snapshot(obj, fields).items() if value not in (None, "")}
 
 
+# simple-history's change reason column (history_change_reason) holds this many characters.
+CHANGE_REASON_MAX_LENGTH = 100
+
+
+def change_reason(obj: models.Model, reason: str) -> None:
+    """Say why `obj` changes, on the history row its next save writes ("approved", "suspended: <reason>").
+
+    Call it before the save; a long reason (a staff member's text) is cut to fit the column.
+    """
+    reason = " ".join(reason.split())
+    if len(reason) > CHANGE_REASON_MAX_LENGTH:
+        reason = reason[:CHANGE_REASON_MAX_LENGTH - 1] + "…"
+    obj._change_reason = reason
+
+
 def audit_record(*, tenant, actor, verb: AuditVerb | str, obj: models.Model | None = None,
                  changes: dict | None = None):
     """Write one audit row for a change the caller is making inside its transaction.

@@ -23,7 +23,7 @@ from billing.models import (
     VerificationStatus,
 )
 from billing.services.documents import invoice_document_schedule
-from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
+from tenancy.audit import AuditVerb, audit_record, change_reason, created, diff, snapshot
 from tenancy.exceptions import Conflict, InvalidTransition, NotFound, ServiceError
 from tenancy.models import NotificationType, Tenant, TenantSettings, User
 from tenancy.services.notifications import notify
@@ -218,7 +218,7 @@ def invoice_issue(
     if invoice.due_on is None or invoice.due_on < issued_on:
         invoice.due_on = issued_on + datetime.timedelta(days=settings.INVOICE_DUE_DAYS)
     _snapshot_parties(invoice, tenant)
-    invoice._change_reason = "issued"
+    change_reason(invoice, "issued")
     invoice.save(update_fields=["number", "status", "issued_on", "due_on", *PARTY_FIELDS, "updated_at"])
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVOICE_ISSUED, obj=invoice,
                  changes=diff(before, snapshot(invoice, INVOICE_AUDITED_FIELDS)))
@@ -263,7 +263,7 @@ def invoice_void(*, tenant: Tenant, actor: User | None, invoice: Invoice, reason
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at = timezone.now()
     invoice.void_reason = reason.strip()
-    invoice._change_reason = f"voided: {invoice.void_reason}"
+    change_reason(invoice, f"voided: {invoice.void_reason}")
     invoice.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVOICE_VOIDED, obj=invoice,
                  changes={"status": [before, invoice.status],

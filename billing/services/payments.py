@@ -23,7 +23,7 @@ from billing.services.subscriptions import (
     subscription_mark_pending_verification,
     subscription_restore_after_rejection,
 )
-from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
+from tenancy.audit import AuditVerb, audit_record, change_reason, created, diff, snapshot
 from tenancy.exceptions import Conflict, NotFound, ServiceError
 from tenancy.files import IMAGE_AND_PDF, random_name, safe_filename, validate_upload
 from tenancy.models import NotificationType, Tenant, User
@@ -96,6 +96,7 @@ def payment_submit(
     # Every check is done: store the proof last, and remove it again if the row cannot be written,
     # so that a refused or failed submission leaves no file behind.
     payment.proof.save(random_name(f"payment-proofs/{tenant.pk}", original_name, content_type), proof, save=False)
+    change_reason(payment, "proof submitted")
     try:
         payment.save()
         changes = created(payment, ["invoice", "amount", "currency", "method", "reference", "paid_on", "status"])
@@ -140,7 +141,7 @@ def payment_verify(*, tenant: Tenant, actor: User | None, payment: Payment,
     payment.status = PaymentStatus.COMPLETED
     payment.verification_status = VerificationStatus.VERIFIED
     payment.verified_by, payment.verified_at = actor, timezone.now()
-    payment._change_reason = "payment verified"
+    change_reason(payment, "payment verified")
     payment.save(update_fields=["status", "verification_status", "verified_by", "verified_at", "updated_at"])
     invoice_status = invoice.status
     invoice_settle_locked(invoice=invoice, actor=actor, on=on)
@@ -166,7 +167,7 @@ def payment_reject(*, tenant: Tenant, actor: User | None, payment: Payment, reas
     payment.verification_status = VerificationStatus.REJECTED
     payment.verified_by, payment.verified_at = actor, timezone.now()
     payment.rejection_reason = reason.strip()
-    payment._change_reason = f"payment rejected: {payment.rejection_reason}"
+    change_reason(payment, f"payment rejected: {payment.rejection_reason}")
     payment.save(update_fields=["status", "verification_status", "verified_by", "verified_at",
                                 "rejection_reason", "updated_at"])
     changes = diff(before, snapshot(payment, PAYMENT_AUDITED_FIELDS))

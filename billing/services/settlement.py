@@ -13,7 +13,7 @@ from billing.models import Invoice, InvoiceDocumentPurpose, InvoiceStatus
 from billing.services.documents import invoice_document_schedule
 from billing.services.invoices import invoice_lock, invoice_refuse_if_payment_pending, invoice_refuse_transition
 from billing.services.subscriptions import subscription_apply_paid_invoice
-from tenancy.audit import AuditVerb, audit_record
+from tenancy.audit import AuditVerb, audit_record, change_reason
 from tenancy.models import Tenant, User
 
 
@@ -22,7 +22,7 @@ def invoice_settle_locked(*, invoice: Invoice, actor: User | None, on: datetime.
     invoice_refuse_transition(invoice, InvoiceStatus.PAID)
     invoice.status = InvoiceStatus.PAID
     invoice.paid_at = timezone.now()
-    invoice._change_reason = "paid"
+    change_reason(invoice, "paid")
     invoice.save(update_fields=["status", "paid_at", "updated_at"])
     invoice_document_schedule(invoice=invoice, purpose=InvoiceDocumentPurpose.PAID)
     if invoice.subscription_id:

@@ -5,7 +5,7 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from tenancy.audit import AuditVerb, audit_record
+from tenancy.audit import AuditVerb, audit_record, change_reason
 from tenancy.models import User
 from tenancy.services.common import model_update
 
@@ -40,7 +40,7 @@ PROFILE_EDITABLE_FIELDS = ("first_name", "last_name")
 def user_profile_update(*, user: User, **changes) -> User:
     """Change the user's own name."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    changed = model_update(user, changes, allowed=PROFILE_EDITABLE_FIELDS)
+    changed = model_update(user, changes, allowed=PROFILE_EDITABLE_FIELDS, reason="profile changed")
     if changed:
         audit_record(tenant=user.tenant, actor=user, verb=AuditVerb.USER_PROFILE_UPDATED, obj=user, changes=changed)
     return user
@@ -54,6 +54,7 @@ def user_password_set(*, user: User, password: str, reset: bool = False) -> User
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     user.set_password(password)
+    change_reason(user, "password reset" if reset else "password changed")
     user.save(update_fields=["password"])
     user_revoke_tokens(user=user)
     audit_record(tenant=user.tenant, actor=user, obj=user, changes={"password": ["***", "***"]},

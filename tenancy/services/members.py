@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenancy import limits
-from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
+from tenancy.audit import AuditVerb, audit_record, change_reason, created, diff, snapshot
 from tenancy.exceptions import Conflict, Forbidden, NotFound, ServiceError
 from tenancy.links import portal_url
 from tenancy.mail import email_enqueue
@@ -163,6 +163,10 @@ def member_update(*, tenant: Tenant, actor: User, member: User, role: str | None
     loses_admin = was_admin and (member.role != Role.TENANT_ADMIN or not member.is_active)
     if loses_admin and _active_admin_count(tenant) <= 1:
         raise Conflict("The company must keep at least one active admin.", code="last_tenant_admin")
+    reasons = [f"role: {Role(member.role).label}"] if "role" in fields else []
+    if "is_active" in fields:
+        reasons.append("activated" if member.is_active else "deactivated")
+    change_reason(member, "; ".join(reasons))
     member.save(update_fields=fields)
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.MEMBER_UPDATED, obj=member,
                  changes=diff(before, snapshot(member, fields)))
@@ -197,6 +201,7 @@ def member_remove(*, tenant: Tenant, actor: User, member: User, reassign_to: Use
     was_active = member.is_active
     if was_active:
         member.is_active = False
+        change_reason(member, "removed from the company")
         member.save(update_fields=["is_active"])
         user_revoke_tokens(user=member)
     summary = {"reassigned": 0, "unassigned": 0, "teams_left": 0}

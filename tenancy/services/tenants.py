@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tenancy.audit import AuditVerb, audit_record, created, diff, snapshot
+from tenancy.audit import AuditVerb, audit_record, change_reason, created, diff, snapshot
 from tenancy.exceptions import InvalidTransition, ServiceError
 from tenancy.mail import email_enqueue
 from tenancy.models import (
@@ -27,10 +27,12 @@ from tenancy.services.notifications import notify
 
 def _create_tenant(*, name: str, subdomain: str, contact_email: str, contact_name: str = "",
                    contact_phone: str = "", status: str = TenantStatus.PENDING) -> Tenant:
-    tenant = Tenant.objects.create(
+    tenant = Tenant(
         name=name, slug=subdomain, status=status, contact_email=contact_email,
         contact_name=contact_name, contact_phone=contact_phone,
     )
+    change_reason(tenant, "signed up" if status == TenantStatus.PENDING else "created by staff")
+    tenant.save(force_insert=True)
     Domain.objects.create(tenant=tenant, host=tenant_host(subdomain), is_primary=True)
     TenantSettings.objects.create(tenant=tenant, legal_name=name, billing_email=contact_email)
     return tenant
@@ -103,6 +105,7 @@ def tenant_create(*, actor: User, name: str, subdomain: str, contact_email: str,
         )
         tenant.approved_at = timezone.now()
         tenant.approved_by = actor
+        change_reason(tenant, "created by staff, approved")
         tenant.save(update_fields=["approved_at", "approved_by", "updated_at"])
         audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TENANT_CREATED, obj=tenant,
                      changes=created(tenant, TENANT_AUDITED_FIELDS))
@@ -121,7 +124,7 @@ TRANSITION_FIELDS = ("status", "rejection_reason", "suspension_reason", "is_susp
 def tenant_update(*, tenant: Tenant, actor: User, **changes) -> Tenant:
     """Change a tenant's name and contact details."""
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
-    changed = model_update(tenant, changes, allowed=TENANT_EDITABLE_FIELDS)
+    changed = model_update(tenant, changes, allowed=TENANT_EDITABLE_FIELDS, reason="details changed")
     if changed:
         audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TENANT_UPDATED, obj=tenant, changes=changed)
     return tenant
@@ -146,7 +149,7 @@ def _transition(*, tenant: Tenant, to: str, from_statuses: set[str]) -> tuple[Te
 
 
 def _transition_done(*, tenant: Tenant, actor: User | None, verb: AuditVerb, before: dict, reason: str) -> None:
-    tenant._change_reason = reason  # shown on the company's history page
+    change_reason(tenant, reason)  # shown on the company's history page
     audit_record(tenant=tenant, actor=actor, verb=verb, obj=tenant,
                  changes=diff(before, snapshot(tenant, TRANSITION_FIELDS)))
 
@@ -234,7 +237,7 @@ def tenant_settings_update(*, tenant: Tenant, actor: User, **changes) -> TenantS
     """Change the tenant's settings (branding, locale, billing details)."""
     tenant_settings_check(changes)
     row, _ = TenantSettings.objects.select_for_update().get_or_create(tenant=tenant)
-    changed = model_update(row, changes, allowed=SETTINGS_EDITABLE_FIELDS)
+    changed = model_update(row, changes, allowed=SETTINGS_EDITABLE_FIELDS, reason="settings changed")
     if changed:
         audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TENANT_SETTINGS_UPDATED, obj=row, changes=changed)
     return row
