@@ -78,7 +78,7 @@ def _value(field, value) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     choices = dict(getattr(field, "flatchoices", None) or [])
-    if value in choices:
+    if isinstance(value, str | int) and value in choices:
         return str(choices[value])
     if field is not None and getattr(field, "many_to_one", False):
         return f"#{value}"
@@ -100,17 +100,26 @@ def changes_rows(entry: ActivityLog) -> list[tuple[str, str, str]]:
 
 
 def render_changes(entry: ActivityLog, *, limit: int | None = None) -> str:
-    """The diff as "Field: old → new" lines (the first `limit` of them); nothing at all for an empty diff."""
+    """The diff as "Field: old → new" lines; nothing at all for an empty diff.
+
+    In a list (`limit` given) a phone sees one truncated line (its list rows keep one height), a wider
+    screen the first `limit` changes; the entry's own page shows them all.
+    """
     rows = changes_rows(entry)
     if not rows:
         return ""
     shown = rows[:limit] if limit else rows
     more = len(rows) - len(shown)
-    return format_html(
-        '<ul class="activity-changes flex flex-col">{}{}</ul>',
+    lines = format_html(
+        '<ul class="activity-changes {}flex-col">{}{}</ul>', "hidden lg:flex " if limit else "flex ",
         format_html_join("", '<li><span class="font-medium">{}:</span> <span class="activity-old">{}</span> → '
                              '<span class="activity-new">{}</span></li>', shown),
         format_html('<li class="text-font-subtle-light">and {} more</li>', more) if more else "")
+    if not limit:
+        return lines
+    summary = "; ".join(f"{label}: {old} → {new}" for label, old, new in rows)
+    return format_html('<span class="block lg:hidden min-w-0 truncate" title="{}">{}</span>{}', summary, summary,
+                       lines)
 
 
 class ActivityChangeList(ChangeList):

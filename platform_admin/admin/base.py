@@ -1,5 +1,6 @@
 """Base classes and helpers shared by every admin class of the control panel."""
 
+import datetime
 import re
 from collections.abc import Callable
 
@@ -7,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -18,6 +19,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import AutocompleteSelectFilter
 from unfold.decorators import display
@@ -313,8 +316,47 @@ class PlatformModelAdmin(LinkColumnsMixin, ModelAdmin):
         return TemplateResponse(request, "platform_admin/bulk_confirm.html", context)
 
 
+def history_value(field, value) -> str:
+    """A value on a history page as staff read it: empty for nothing, choice labels, Yes/No, local dates."""
+    if isinstance(value, DeletedObject):
+        return "" if value.pk is None else f"{value.model._meta.verbose_name} #{value.pk} (deleted)"
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    choices = dict(getattr(field, "flatchoices", None) or [])
+    if isinstance(value, str | int) and value in choices:
+        return str(choices[value])
+    if isinstance(value, datetime.datetime):
+        return local_datetime(value)
+    if isinstance(value, datetime.date):
+        return date_format(value, "DATE_FORMAT")
+    return value
+
+
+class HistoryChangeHelper(HistoricalRecordContextHelper):
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        return history_value(self.model._meta.get_field(change.field), value)
+
+
 class HistoryAdmin(SimpleHistoryAdmin, PlatformModelAdmin):
-    """A platform admin class with the object's history (django-simple-history)."""
+    """A platform admin class with the object's history (django-simple-history).
+
+    The history is for reading: "Revert" is off on every model of the control panel (no button, and the
+    version page, simple-history's revert form, answers 403). Companies, users,
+    subscriptions, payments and invoices change state only through their services (which check the
+    transition, write the audit row and tell the people concerned); a revert would save an old form over
+    them behind the services' back. Plans and settings are edited on their own pages instead.
+    """
+
+    object_history_list_template = "platform_admin/history_list.html"
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryChangeHelper(self.model, historical_record)
 
     def history_view(self, request, object_id, extra_context=None):
         if self.get_object(request, unquote(object_id)) is None:
@@ -327,7 +369,9 @@ class HistoryAdmin(SimpleHistoryAdmin, PlatformModelAdmin):
         if not self.model.history.model.objects.filter(pk=version_id if str(version_id).isdigit() else None,
                                                        **{self.model._meta.pk.attname: unquote(object_id)}).exists():
             raise Http404
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # The version page is simple-history's revert form: there is none (see the class docstring). The
+        # history list shows every version's changes.
+        raise PermissionDenied
 
 
 def back_to(request: HttpRequest, url: str) -> HttpResponse:

@@ -127,3 +127,10 @@ def test_object_links_cost_one_query_per_kind_not_per_row(admin_client, super_ad
         html = _list(client)
     assert len(few) == len(many)
     assert html.count('class="activity-object') == 46
+
+
+def test_structured_values_render_as_text(admin_client, super_admin, tenant):
+    ActivityLog.objects.create(tenant=tenant, verb="task.updated", object_type="work.task", object_id="1",
+                               changes={"labels": [["a"], ["a", "b"]], "data": [{"x": 1}, None]})
+    text = _visible_text(_list(admin_client(super_admin)))
+    assert "['a'] → ['a', 'b']" in text.replace("&#x27;", "'")
