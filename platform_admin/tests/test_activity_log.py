@@ -134,3 +134,10 @@ def test_structured_values_render_as_text(admin_client, super_admin, tenant):
                                changes={"labels": [["a"], ["a", "b"]], "data": [{"x": 1}, None]})
     text = _visible_text(_list(admin_client(super_admin)))
     assert "['a'] → ['a', 'b']" in text.replace("&#x27;", "'")
+
+
+def test_the_actor_filter_finds_people(admin_client, support, tenant_admin):
+    response = admin_client(support).get(reverse("admin:autocomplete"), {
+        "app_label": "tenancy", "model_name": "activitylog", "field_name": "actor", "term": tenant_admin.email[:5]})
+    assert response.status_code == 200
+    assert str(tenant_admin.pk) in {item["id"] for item in response.json()["results"]}
