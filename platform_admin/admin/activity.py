@@ -34,8 +34,9 @@ def _change_url(model, object_id: str) -> str | None:
         return None
 
 
-def object_urls(rows) -> None:
-    """Set `object_url` on each row: its object's page, or None when the object is gone or has no page.
+def object_urls(rows, request=None) -> None:
+    """Set `object_url` on each row: its object's page, or None when the object is gone, has no page or is
+    not for this staff member (`request`) to see.
 
     One query per kind of object on the page (not per row), so a change list stays a fixed number of queries.
     """
@@ -48,6 +49,8 @@ def object_urls(rows) -> None:
     for object_type, ids in wanted.items():
         model = _model_of(object_type)
         if model is None or not admin.site.is_registered(model):
+            continue
+        if request is not None and not admin.site.get_model_admin(model).has_view_permission(request):
             continue
         keys = []
         for object_id in ids:
@@ -125,7 +128,7 @@ def render_changes(entry: ActivityLog, *, limit: int | None = None) -> str:
 class ActivityChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
-        object_urls(self.result_list)
+        object_urls(self.result_list, request)
         for row in self.result_list:
             row.in_list = True
 
@@ -160,6 +163,12 @@ class ActivityLogAdmin(ReadOnlyMixin, PlatformModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ActivityChangeList
+
+    def get_object(self, request, object_id, from_field=None):
+        entry = super().get_object(request, object_id, from_field)
+        if entry is not None:
+            object_urls([entry], request)
+        return entry
 
     @display(description="When", ordering="created_at")
     def show_when(self, obj):

@@ -141,3 +141,22 @@ def test_the_actor_filter_finds_people(admin_client, support, tenant_admin):
         "app_label": "tenancy", "model_name": "activitylog", "field_name": "actor", "term": tenant_admin.email[:5]})
     assert response.status_code == 200
     assert str(tenant_admin.pk) in {item["id"] for item in response.json()["results"]}
+
+
+def test_an_object_staff_may_not_open_is_plain_text(client, support, super_admin, pending_payment):
+    def admin_client(user):
+        client.force_login(user)
+        return client
+
+    from tenancy.models import ActivityLog as Log
+
+    entry = Log.objects.filter(object_type="billing.payment").first()
+    assert entry is not None  # the submission's row
+    html = _list(admin_client(support), f"?tenant__id__exact={pending_payment.tenant_id}")
+    assert reverse("admin:billing_payment_change", args=[pending_payment.pk]) not in html  # Support: no payments
+    assert reverse("admin:billing_invoice_change", args=[pending_payment.invoice_id]) not in html
+    detail = admin_client(support).get(reverse("admin:tenancy_activitylog_change", args=[entry.pk]))
+    assert detail.status_code == 200
+    assert reverse("admin:billing_payment_change", args=[pending_payment.pk]) not in detail.content.decode()
+    owner_view = _list(admin_client(super_admin), f"?tenant__id__exact={pending_payment.tenant_id}")
+    assert reverse("admin:billing_payment_change", args=[pending_payment.pk]) in owner_view
