@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0011_user_token_version_revoked_access_token'),
+        ('tenancy', '0013_company_permission_names'),
     ]
 
     operations = [
