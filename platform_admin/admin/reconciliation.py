@@ -140,16 +140,21 @@ class LineStatusFilter(admin.SimpleListFilter):
 
 @admin.register(BankStatementLine)
 class BankStatementLineAdmin(FinanceOnly, ReadOnlyMixin, PlatformModelAdmin):
-    list_display = ["position", "booked_on", "amount", "currency", "reference", "counterparty", "show_status",
-                    "invoice", "tenant", "note"]
+    # Amount and currency in one column, the invoice and company as links: the review fits at 1440 px.
+    list_display = ["position", "booked_on", "show_amount", "reference", "counterparty", "show_status",
+                    "invoice_link", "company", "note"]
     list_filter = [LineStatusFilter, "statement"]
     list_select_related = ["invoice", "tenant", "statement"]
     search_fields = ["reference", "counterparty", "invoice__number"]
     ordering = ["statement", "position"]
     list_per_page = 100
-    actions = ["bulk_confirm"]
+    actions = ["bulk_confirm_lines"]
     actions_row = ["row_confirm"]
     detail_action_applies = {"row_confirm": lambda line: line.status == BankLineStatus.MATCHED}
+
+    @display(description="Amount", ordering="amount")
+    def show_amount(self, obj):
+        return f"{obj.amount:,.2f} {obj.currency}"
 
     @display(description="Review", ordering="status", label=LINE_LABELS)
     def show_status(self, obj):
@@ -163,8 +168,11 @@ class BankStatementLineAdmin(FinanceOnly, ReadOnlyMixin, PlatformModelAdmin):
                                  back=lambda line: reverse("admin:billing_bankstatementline_changelist")
                                  + f"?statement__id__exact={line.statement_id}")
 
-    @action(description="Confirm the selected matched lines (record and verify their payments)",
-            permissions=["reconcile"])
-    def bulk_confirm(self, request, queryset):
-        self.apply_bulk(request, queryset, lambda line: bank_line_confirm(actor=request.user, line=line),
-                        done="{count} confirmed.", verb="confirm")
+    @action(description="Confirm the selected matched lines…", permissions=["reconcile"])
+    def bulk_confirm_lines(self, request, queryset):
+        """Record and verify the payments of the selected matched lines, after a confirmation page."""
+        return self.bulk_confirm(request, queryset.select_related("invoice", "tenant"),
+                                 lambda line: bank_line_confirm(actor=request.user, line=line), title="Confirm",
+                                 done="{count} confirmed.", verb="confirm",
+                                 skip=lambda line: None if line.status == BankLineStatus.MATCHED
+                                 else f"{line.get_status_display().lower()}, not a match to confirm")

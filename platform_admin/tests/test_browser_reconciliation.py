@@ -60,13 +60,18 @@ def test_finance_reconciles_the_sample_statement(live_server, browser, finance, 
             box.checked = ids.includes(box.value);
         });
         const form = document.getElementById('changelist-form');
-        form.querySelector('select[name="action"]').value = 'bulk_confirm';
+        form.querySelector('select[name="action"]').value = 'bulk_confirm_lines';
         const go = document.createElement('input');
         go.type = 'hidden'; go.name = 'index'; go.value = '0';
         form.appendChild(go);
         form.submit();
     """, matched)
     _wait(lambda: not _attached(old))
+    # Money moves: a confirmation page first, saying how many lines change.
+    _wait(lambda: browser.find_elements(By.ID, "bulk-confirm"))
+    assert "This changes 2 rows" in browser.find_element(By.ID, "bulk-confirm").text
+    assert not Payment.objects.exists()
+    browser.find_element(By.ID, "bulk-apply").click()
     _wait(lambda: "2 confirmed" in browser.page_source)
 
     for invoice in (first, second):
