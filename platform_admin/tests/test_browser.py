@@ -1,6 +1,5 @@
 """The staff's main jobs in a real browser: headless Chromium against the live server."""
 
-import os
 import shutil
 import tempfile
 import time
@@ -11,16 +10,16 @@ from django.conf import settings
 from django.urls import reverse
 
 from billing.models import VerificationStatus
+from project.testing import chromium, has_chromium
 from tenancy.models import TenantStatus
 from tenancy.tests.factories import TEST_PASSWORD, TenantFactory
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+    pytest.mark.skipif(not has_chromium(),
                        reason="needs Debian's chromium and chromium-driver"),
 ]
 
@@ -34,24 +33,8 @@ def downloads():
 
 @pytest.fixture
 def browser(downloads):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", f"--user-data-dir={profile}", "--window-size=1400,1000"]:
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    with chromium(downloads=downloads, window="1400,1000") as driver:
+        yield driver
 
 
 def _wait(condition, timeout: float = 30.0):

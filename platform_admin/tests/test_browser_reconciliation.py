@@ -7,12 +7,13 @@ from django.urls import reverse
 
 from billing.models import BankLineStatus, BankStatementLine, InvoiceStatus, Payment, VerificationStatus
 from billing.tests.test_reconciliation import SAMPLE, sample_invoices
-from platform_admin.tests.test_browser import CHROMEDRIVER, CHROMIUM, Panel, _attached, _wait, browser, downloads  # noqa: F401  (fixtures)
+from platform_admin.tests.test_browser import Panel, _attached, _wait, browser, downloads  # noqa: F401  (fixtures)
+from project.testing import has_chromium
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not (__import__("os").path.exists(CHROMIUM) and __import__("os").path.exists(CHROMEDRIVER)),
+    pytest.mark.skipif(not has_chromium(),
                        reason="needs Debian's chromium and chromium-driver"),
 ]
 

@@ -28,11 +28,11 @@ from django.urls import reverse
 from billing.models import InvoiceStatus, SubscriptionStatus, VerificationStatus
 from billing.tests.factories import PlanFactory
 from platform_admin.groups import ensure_staff_groups
+from project.testing import chromium, has_chromium
 from tenancy.models import Role, Tenant, TenantStatus, User
 from tenancy.tests.factories import TEST_PASSWORD, StaffFactory
 from work.models import Task, TaskStatus
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "portal"
 AXE = Path(settings.BASE_DIR) / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 BUILT = Path(settings.PORTAL_DIST_DIR) / "index.html"
@@ -42,7 +42,7 @@ PASSWORD = "a-long-enough-password-26"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+    pytest.mark.skipif(not has_chromium(),
                        reason="needs Debian's chromium and chromium-driver"),
 ]
 
@@ -65,25 +65,8 @@ def downloads():
 
 @pytest.fixture
 def browser(downloads):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="chromium-portal-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--disable-quic", "--no-first-run", f"--user-data-dir={profile}", "--window-size=1440,900"]:
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    with chromium(downloads=downloads, window="1440,900", arguments=("--disable-quic",), browser_log=True) as driver:
+        yield driver
 
 
 def wait(condition, timeout: float = 15.0, what: str = "a condition"):
