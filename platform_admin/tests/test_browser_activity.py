@@ -1,14 +1,13 @@
 """Staff read the activity log and a company's history in a real browser (desktop and phone)."""
 
-import os
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from platform_admin.tests import test_browser as ui
-from platform_admin.tests.test_browser import CHROMEDRIVER, CHROMIUM, DESKTOP, PHONE, Panel, _size, _wait
+from platform_admin.tests.test_browser import DESKTOP, PHONE, Panel, _size, _wait
+from project.testing import has_chromium
 from tenancy.services.tenants import tenant_settings_update
 
 browser, downloads = ui.browser, ui.downloads  # the Chromium fixtures
@@ -16,7 +15,7 @@ browser, downloads = ui.browser, ui.downloads  # the Chromium fixtures
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+    pytest.mark.skipif(not has_chromium(),
                        reason="needs Debian's chromium and chromium-driver"),
 ]
 
