@@ -204,6 +204,10 @@ class Suite:
             # A loaded machine makes some reads slow without any fault: the check allows the baseline's
             # share of slow reads (printed above), never a failed one.
             allowed = len(window) * slow_before / max(len(before), 1) * 1.5
+            if blocked:
+                late = sorted((a.started - start, a.seconds) for a in window if a.seconds > 1)
+                print(f"   slow reads while {name} (s after the fault began, duration): "
+                      + ", ".join(f"{t:.1f}:{d:.2f}" for t, d in late), flush=True)
             self.record(f"Redis {name} {f:.0f} s", f"{len(window)} reads, {failed} failed, {blocked} > 1 s "
                         f"(slowest {slowest:.2f} s; baseline allows {allowed:.0f})", "0 failed, 0 > 1 s",
                         failed == 0 and blocked <= allowed)
