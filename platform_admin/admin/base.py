@@ -255,7 +255,7 @@ class PlatformModelAdmin(LinkColumnsMixin, ModelAdmin):
             raise Http404
         return obj
 
-    def apply_service(self, request: HttpRequest, obj, call: Callable, *, done: str, verb: str = "") -> bool:
+    def apply_service(self, request: HttpRequest, obj, call: Callable, *, done: str) -> bool:
         """Run one service call for `obj` and report the outcome as a message (the service writes the audit row)."""
         try:
             result = call()
@@ -265,7 +265,7 @@ class PlatformModelAdmin(LinkColumnsMixin, ModelAdmin):
         messages.success(request, done.format(obj=result if result is not None else obj))
         return True
 
-    def apply_bulk(self, request: HttpRequest, queryset, call: Callable, *, done: str, verb: str) -> None:
+    def apply_bulk(self, request: HttpRequest, queryset, call: Callable, *, done: str) -> None:
         """Run `call(obj)` for each selected object; each one succeeds or fails on its own."""
         succeeded = failed = 0
         for obj in queryset:
@@ -279,7 +279,7 @@ class PlatformModelAdmin(LinkColumnsMixin, ModelAdmin):
         if succeeded:
             messages.success(request, done.format(count=succeeded))
 
-    def bulk_confirm(self, request: HttpRequest, queryset, call: Callable, *, title: str, done: str, verb: str,
+    def bulk_confirm(self, request: HttpRequest, queryset, call: Callable, *, title: str, done: str,
                      skip: Callable | None = None, reason: bool = False, danger: bool = False) -> HttpResponse | None:
         """Ask first, on an intermediate page: how many rows change, which are skipped and why (and a reason when
         the action needs one); the second post, with "apply", runs `call(obj)` (or `call(obj, reason)`)."""
@@ -290,8 +290,7 @@ class PlatformModelAdmin(LinkColumnsMixin, ModelAdmin):
             (skipped.append((obj, why)) if why else applicable.append(obj))
         if form.is_bound and form.is_valid():
             text = form.cleaned_data.get("reason")
-            self.apply_bulk(request, applicable, (lambda obj: call(obj, text)) if reason else call, done=done,
-                            verb=verb)
+            self.apply_bulk(request, applicable, (lambda obj: call(obj, text)) if reason else call, done=done)
             if skipped:
                 messages.warning(request, f"{len(skipped)} skipped: " + "; ".join(
                     f"{obj} ({why})" for obj, why in skipped[:10]) + ("…" if len(skipped) > 10 else ""))

@@ -221,7 +221,7 @@ class SubscriptionAdmin(StreamingExportMixin, ServiceOnlyAdmin):
         tenant, plan = form.cleaned_data["tenant"], form.cleaned_data["plan"]
         self.apply_service(request, Subscription(tenant=tenant, plan=plan),
                            lambda: subscription_create(tenant=tenant, actor=request.user, plan=plan),
-                           done="{obj} created.", verb="create")
+                           done="{obj} created.")
         return back_to(request, self.model_url("changelist"))
 
     @action(description="Cancel", icon="cancel", permissions=["manage"], url_path="cancel",
@@ -408,7 +408,7 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
     def bulk_verify(self, request, queryset):
         return self.bulk_confirm(request, queryset.select_related("tenant", "invoice"),
                                  lambda p: _verify_unless_reused(request, p), title="Verify",
-                                 done="{count} verified.", verb="verify",
+                                 done="{count} verified.",
                                  skip=lambda p: _awaiting(p) or ("the proof file was sent before: verify it on its "
                                                                  "page" if p.proof_duplicate_of_id else None))
 
@@ -417,7 +417,7 @@ class PaymentAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
         return self.bulk_confirm(
             request, queryset.select_related("tenant", "invoice"),
             lambda p, reason: payment_reject(tenant=p.tenant, actor=request.user, payment=p, reason=reason),
-            title="Reject", done="{count} rejected.", verb="reject", reason=True, danger=True, skip=_awaiting)
+            title="Reject", done="{count} rejected.", reason=True, danger=True, skip=_awaiting)
 
 
 def _awaiting(payment) -> str | None:
@@ -563,6 +563,6 @@ class InvoiceAdmin(PrefetchListMixin, StreamingExportMixin, ServiceOnlyAdmin):
                                                        "quantity": data["quantity"],
                                                        "unit_price": data["unit_price"]}]}
         self.apply_service(request, Invoice(tenant=tenant), lambda: service(**fields),
-                           done="Invoice {obj} created.", verb="create")
+                           done="Invoice {obj} created.")
         return back_to(request, self.model_url("changelist"))
 

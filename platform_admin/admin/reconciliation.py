@@ -173,6 +173,6 @@ class BankStatementLineAdmin(FinanceOnly, ReadOnlyMixin, PlatformModelAdmin):
         """Record and verify the payments of the selected matched lines, after a confirmation page."""
         return self.bulk_confirm(request, queryset.select_related("invoice", "tenant"),
                                  lambda line: bank_line_confirm(actor=request.user, line=line), title="Confirm",
-                                 done="{count} confirmed.", verb="confirm",
+                                 done="{count} confirmed.",
                                  skip=lambda line: None if line.status == BankLineStatus.MATCHED
                                  else f"{line.get_status_display().lower()}, not a match to confirm")

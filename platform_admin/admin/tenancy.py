@@ -358,7 +358,7 @@ class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
             lambda: tenant_create(actor=request.user, name=data["name"], subdomain=data["subdomain"],
                                   contact_email=data["contact_email"], contact_name=data["contact_name"],
                                   admin_email=data["admin_email"]),
-            done="{obj} created.", verb="create")
+            done="{obj} created.")
         return back_to(request, self.model_url("changelist"))
 
     @action(description="Invite an admin", icon="person_add", permissions=["decide"], url_path="invite-admin",
@@ -375,27 +375,27 @@ class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
     @action(description="Approve the selected companies…", permissions=["decide"])
     def bulk_approve(self, request, queryset):
         return self.bulk_confirm(request, queryset, lambda t: tenant_approve(tenant=t, actor=request.user),
-                                 title="Approve", done="{count} approved.", verb="approve",
+                                 title="Approve", done="{count} approved.",
                                  skip=_skip_unless("row_approve", "approve"))
 
     @action(description="Reject the selected companies…", permissions=["decide"])
     def bulk_reject(self, request, queryset):
         return self.bulk_confirm(request, queryset,
                                  lambda t, reason: tenant_reject(tenant=t, actor=request.user, reason=reason),
-                                 title="Reject", done="{count} rejected.", verb="reject", reason=True, danger=True,
+                                 title="Reject", done="{count} rejected.", reason=True, danger=True,
                                  skip=_skip_unless("row_reject", "reject"))
 
     @action(description="Suspend the selected companies…", permissions=["decide"])
     def bulk_suspend(self, request, queryset):
         return self.bulk_confirm(request, queryset,
                                  lambda t, reason: tenant_suspend(tenant=t, actor=request.user, reason=reason),
-                                 title="Suspend", done="{count} suspended.", verb="suspend", reason=True,
+                                 title="Suspend", done="{count} suspended.", reason=True,
                                  danger=True, skip=_skip_unless("row_suspend", "suspend"))
 
     @action(description="Reactivate the selected companies…", permissions=["decide"])
     def bulk_reactivate(self, request, queryset):
         return self.bulk_confirm(request, queryset, lambda t: tenant_reactivate(tenant=t, actor=request.user),
-                                 title="Reactivate", done="{count} reactivated.", verb="reactivate",
+                                 title="Reactivate", done="{count} reactivated.",
                                  skip=_skip_unless("row_reactivate", "reactivate"))
 
 
@@ -522,7 +522,7 @@ class UserAdmin(IndexedSearchMixin, HistoryAdmin, BaseUserAdmin):
     def bulk_deactivate(self, request, queryset):
         return self.bulk_confirm(request, queryset,
                                  lambda u: user_set_active(actor=request.user, user=u, is_active=False),
-                                 title="Deactivate", done="{count} deactivated.", verb="deactivate", danger=True,
+                                 title="Deactivate", done="{count} deactivated.", danger=True,
                                  skip=lambda u: None if u.is_active else "already inactive")
 
 
