@@ -30,7 +30,7 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active != is_active:
         user.is_active = is_active
-        change_reason(user, "activated" if is_active else "deactivated")
+        change_reason(user, "activated" if is_active else "deactivated", actor=actor)
         user.save(update_fields=["is_active"])
         audit_record(tenant=None, actor=actor, obj=user, changes={"is_active": [not is_active, is_active]},
                      verb=AuditVerb.USER_ACTIVATED if is_active else AuditVerb.USER_DEACTIVATED)

@@ -21,6 +21,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import models
+from simple_history.utils import bulk_create_with_history
 
 from tenancy.crypto import EncryptedTextField, redacted
 from tenancy.models import ActivityLog
@@ -111,15 +112,30 @@ def deleted(obj: models.Model, fields: Iterable[str]) -> dict:
 CHANGE_REASON_MAX_LENGTH = 100
 
 
-def change_reason(obj: models.Model, reason: str) -> None:
-    """Say why `obj` changes, on the history row its next save writes ("approved", "suspended: <reason>").
+def change_reason(obj: models.Model, reason: str, *, actor) -> None:
+    """Say why and for whom `obj` changes, on the history row its next save writes ("approved", "suspended: <reason>").
 
-    Call it before the save; a long reason (a staff member's text) is cut to fit the column.
+    Call it before the save; a long reason (a staff member's text) is cut to fit the column. `actor` is the
+    row's history user, as on the audit row: the user the service acts for, or None for the system actor (the
+    billing cycle, jobs), shown as "System" on history pages even when a request runs the job.
     """
+    obj._change_reason = _fitted(reason)
+    obj._history_user = actor
+
+
+def _fitted(reason: str) -> str:
     reason = " ".join(reason.split())
     if len(reason) > CHANGE_REASON_MAX_LENGTH:
         reason = reason[:CHANGE_REASON_MAX_LENGTH - 1] + "…"
-    obj._change_reason = reason
+    return reason
+
+
+def bulk_create_with_reason(model: type[models.Model], objs: list, reason: str, *, actor) -> list:
+    """`bulk_create` new rows of a model with history, one history row each with `reason` and `actor`.
+
+    A plain `bulk_create` writes no history rows at all (no signals).
+    """
+    return bulk_create_with_history(objs, model, default_user=actor, default_change_reason=_fitted(reason))
 
 
 def audit_record(*, tenant, actor, verb: AuditVerb | str, obj: models.Model | None = None,

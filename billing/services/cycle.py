@@ -35,6 +35,7 @@ from billing.services.subscriptions import (
 )
 from tenancy.audit import AuditVerb, snapshot
 from tenancy.models import NotificationType, Tenant, TenantStatus
+from tenancy.services.common import model_update
 from tenancy.services.notifications import notify
 from tenancy.services.tenants import tenant_admins, tenant_suspend
 
@@ -192,8 +193,8 @@ def _remind_invoice(*, tenant: Tenant, invoice_id: int, on: datetime.date, flag:
     invoice = Invoice.objects.select_for_update().get(pk=invoice_id, tenant=tenant)
     if invoice.status != InvoiceStatus.ISSUED or getattr(invoice, flag) is not None:
         return 0
-    setattr(invoice, flag, on)
-    invoice.save(update_fields=[flag, "updated_at"])
+    model_update(invoice, {flag: on}, allowed=(flag,), actor=None,
+                 reason=f"{flag.removesuffix('_notified_on').replace('_', ' ')} reminder sent")
     text = title.format(number=invoice.number, due_on=invoice.due_on)
     notify(tenant=tenant, recipients=tenant_admins(tenant), type=type, title=text,
            body=f"{text}: {invoice.total} {invoice.currency}.", data={"invoice_id": invoice.pk})
@@ -205,8 +206,8 @@ def _remind_trial(*, tenant: Tenant, subscription_id: int, on: datetime.date) ->
     subscription = Subscription.objects.select_for_update().get(pk=subscription_id, tenant=tenant)
     if subscription.status != S.TRIAL or subscription.trial_ending_notified_on is not None:
         return 0
-    subscription.trial_ending_notified_on = on
-    subscription.save(update_fields=["trial_ending_notified_on", "updated_at"])
+    model_update(subscription, {"trial_ending_notified_on": on}, allowed=("trial_ending_notified_on",), actor=None,
+                 reason="trial ending reminder sent")
     notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.TRIAL_ENDING,
            title=f"Your trial ends on {subscription.trial_ends_on}",
            body="Pay the first invoice to keep using the platform after the trial.",

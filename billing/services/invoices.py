@@ -23,7 +23,7 @@ from billing.models import (
     VerificationStatus,
 )
 from billing.services.documents import invoice_document_schedule
-from tenancy.audit import AuditVerb, audit_record, change_reason, created, diff, snapshot
+from tenancy.audit import AuditVerb, audit_record, bulk_create_with_reason, change_reason, created, diff, snapshot
 from tenancy.exceptions import Conflict, InvalidTransition, NotFound, ServiceError
 from tenancy.models import NotificationType, Tenant, TenantSettings, User
 from tenancy.services.notifications import notify
@@ -136,14 +136,16 @@ def _invoice_build(
     if total <= ZERO or total > MAX_MONEY:
         raise ServiceError("The invoice total must be positive.", code="amount_invalid",
                            fields={"lines": ["The total must be greater than zero."]})
-    invoice = Invoice.objects.create(
+    invoice = Invoice(
         tenant=tenant, subscription=subscription, plan=plan, kind=kind, currency=currency,
         subtotal=subtotal, tax_rate=tax_rate, tax=tax, total=total, period_start=period_start,
         period_end=period_end, due_on=due_on, notes=notes, created_by=actor, billing_period=billing_period,
     )
+    change_reason(invoice, "draft created", actor=actor)
+    invoice.save(force_insert=True)
     for line in built:
         line.invoice = invoice
-    InvoiceLine.objects.bulk_create(built)
+    bulk_create_with_reason(InvoiceLine, built, "draft created", actor=actor)
     return invoice
 
 
@@ -218,7 +220,7 @@ def invoice_issue(
     if invoice.due_on is None or invoice.due_on < issued_on:
         invoice.due_on = issued_on + datetime.timedelta(days=settings.INVOICE_DUE_DAYS)
     _snapshot_parties(invoice, tenant)
-    change_reason(invoice, "issued")
+    change_reason(invoice, "issued", actor=actor)
     invoice.save(update_fields=["number", "status", "issued_on", "due_on", *PARTY_FIELDS, "updated_at"])
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVOICE_ISSUED, obj=invoice,
                  changes=diff(before, snapshot(invoice, INVOICE_AUDITED_FIELDS)))
@@ -263,7 +265,7 @@ def invoice_void(*, tenant: Tenant, actor: User | None, invoice: Invoice, reason
     invoice.status = InvoiceStatus.VOID
     invoice.voided_at = timezone.now()
     invoice.void_reason = reason.strip()
-    change_reason(invoice, f"voided: {invoice.void_reason}")
+    change_reason(invoice, f"voided: {invoice.void_reason}", actor=actor)
     invoice.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.INVOICE_VOIDED, obj=invoice,
                  changes={"status": [before, invoice.status],
@@ -289,13 +291,15 @@ def _issue_credit_note(*, tenant: Tenant, actor: User | None, invoice: Invoice, 
     # The corrected invoice's parties are the ones being corrected, not today's.
     for field in ("bill_to_name", "bill_to_address", "bill_to_tax_id", "bill_to_email"):
         setattr(credit, field, getattr(invoice, field))
-    credit.save()
+    reason = f"credit note for invoice {invoice.number}"
+    change_reason(credit, reason, actor=actor)
+    credit.save(force_insert=True)
     invoice_document_schedule(invoice=credit, purpose=InvoiceDocumentPurpose.ISSUED)
-    InvoiceLine.objects.bulk_create([
+    bulk_create_with_reason(InvoiceLine, [
         InvoiceLine(tenant=tenant, invoice=credit, position=line.position, description=line.description,
                     quantity=line.quantity, unit_price=-line.unit_price, amount=-line.amount)
         for line in invoice.lines.all()
-    ])
+    ], reason, actor=actor)
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.CREDIT_NOTE_ISSUED, obj=credit,
                  changes={"credited_invoice": [None, invoice.number], "total": [None, credit.total]})
     notify(tenant=tenant, recipients=tenant_admins(tenant), type=NotificationType.INVOICE_ISSUED,

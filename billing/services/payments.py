@@ -83,7 +83,7 @@ def payment_submit(
         subscription = lock_subscription(invoice.subscription, tenant=tenant)
         if subscription.status == SubscriptionStatus.CANCELLED:
             raise Conflict("The subscription of this invoice is cancelled.", code="subscription_cancelled")
-        previous = subscription_mark_pending_verification(subscription=subscription)
+        previous = subscription_mark_pending_verification(subscription=subscription, actor=actor)
     original_name = safe_filename(getattr(proof, "name", "") or "", content_type)
     proof_sha256 = _sha256(proof)
     payment = Payment(
@@ -96,7 +96,7 @@ def payment_submit(
     # Every check is done: store the proof last, and remove it again if the row cannot be written,
     # so that a refused or failed submission leaves no file behind.
     payment.proof.save(random_name(f"payment-proofs/{tenant.pk}", original_name, content_type), proof, save=False)
-    change_reason(payment, "proof submitted")
+    change_reason(payment, "proof submitted", actor=actor)
     try:
         payment.save()
         changes = created(payment, ["invoice", "amount", "currency", "method", "reference", "paid_on", "status"])
@@ -141,7 +141,7 @@ def payment_verify(*, tenant: Tenant, actor: User | None, payment: Payment,
     payment.status = PaymentStatus.COMPLETED
     payment.verification_status = VerificationStatus.VERIFIED
     payment.verified_by, payment.verified_at = actor, timezone.now()
-    change_reason(payment, "payment verified")
+    change_reason(payment, "payment verified", actor=actor)
     payment.save(update_fields=["status", "verification_status", "verified_by", "verified_at", "updated_at"])
     invoice_status = invoice.status
     invoice_settle_locked(invoice=invoice, actor=actor, on=on)
@@ -167,14 +167,15 @@ def payment_reject(*, tenant: Tenant, actor: User | None, payment: Payment, reas
     payment.verification_status = VerificationStatus.REJECTED
     payment.verified_by, payment.verified_at = actor, timezone.now()
     payment.rejection_reason = reason.strip()
-    change_reason(payment, f"payment rejected: {payment.rejection_reason}")
+    change_reason(payment, f"payment rejected: {payment.rejection_reason}", actor=actor)
     payment.save(update_fields=["status", "verification_status", "verified_by", "verified_at",
                                 "rejection_reason", "updated_at"])
     changes = diff(before, snapshot(payment, PAYMENT_AUDITED_FIELDS))
     if payment.subscription_id and payment.previous_subscription_status:
         subscription = lock_subscription(payment.subscription, tenant=tenant)
         held = subscription.status
-        subscription_restore_after_rejection(subscription=subscription, status=payment.previous_subscription_status)
+        subscription_restore_after_rejection(subscription=subscription, actor=actor,
+                                             status=payment.previous_subscription_status)
         if subscription.status != held:
             changes["subscription.status"] = [held, subscription.status]
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.PAYMENT_REJECTED, obj=payment, changes=changes)

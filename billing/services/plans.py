@@ -45,7 +45,7 @@ def plan_update(*, actor: User | None, plan: Plan, **changes) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if "currency" in changes:
         changes["currency"] = changes["currency"].upper()
-    changed = model_update(plan, changes, allowed=PLAN_EDITABLE_FIELDS, reason="plan changed")
+    changed = model_update(plan, changes, allowed=PLAN_EDITABLE_FIELDS, reason="plan changed", actor=actor)
     if changed:
         audit_record(tenant=None, actor=actor, verb=AuditVerb.PLAN_UPDATED, obj=plan, changes=changed)
     return plan

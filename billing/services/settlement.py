@@ -22,7 +22,7 @@ def invoice_settle_locked(*, invoice: Invoice, actor: User | None, on: datetime.
     invoice_refuse_transition(invoice, InvoiceStatus.PAID)
     invoice.status = InvoiceStatus.PAID
     invoice.paid_at = timezone.now()
-    change_reason(invoice, "paid")
+    change_reason(invoice, "paid", actor=actor)
     invoice.save(update_fields=["status", "paid_at", "updated_at"])
     invoice_document_schedule(invoice=invoice, purpose=InvoiceDocumentPurpose.PAID)
     if invoice.subscription_id:

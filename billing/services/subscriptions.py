@@ -42,7 +42,7 @@ def subscription_audit(*, subscription: Subscription, actor: User | None, verb: 
                        reason: str = "") -> None:
     """Write the audit row of a change to a locked subscription (call before its save for the history reason)."""
     if reason:
-        change_reason(subscription, reason)
+        change_reason(subscription, reason, actor=actor)
     audit_record(tenant=subscription.tenant, actor=actor, verb=verb, obj=subscription,
                  changes=diff(before, snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)))
 
@@ -148,7 +148,7 @@ def subscription_create(*, tenant: Tenant, actor: User | None, plan: Plan,
             invoice_void(tenant=tenant, actor=actor, invoice=stale, reason="Replaced by a new subscription.")
     subscription = Subscription(tenant=tenant, plan=plan, started_on=on, created_by=actor, price=plan.price,
                                 currency=plan.currency, period=plan.period)
-    change_reason(subscription, f"subscribed to {plan.name}")
+    change_reason(subscription, f"subscribed to {plan.name}", actor=actor)
     if plan.trial_days and not _tenant_had_trial(tenant):
         subscription.status = S.TRIAL
         subscription.trial_ends_on = on + datetime.timedelta(days=plan.trial_days)
@@ -285,7 +285,8 @@ def subscription_set_reprice_at_renewal(*, tenant: Tenant, actor: User | None, s
     _refuse_if_payment_pending(subscription)
     before = subscription.reprice_at_renewal
     subscription.reprice_at_renewal = bool(reprice)
-    change_reason(subscription, "renewal at the plan's current price" if reprice else "renewal at the sold price")
+    change_reason(subscription, "renewal at the plan's current price" if reprice else "renewal at the sold price",
+                  actor=actor)
     subscription.save(update_fields=["reprice_at_renewal", "updated_at"])
     if before != subscription.reprice_at_renewal:
         renewal = Invoice.objects.filter(tenant_id=tenant.pk, subscription=subscription,
@@ -302,21 +303,21 @@ def subscription_set_reprice_at_renewal(*, tenant: Tenant, actor: User | None, s
     return subscription
 
 
-def subscription_mark_pending_verification(*, subscription: Subscription) -> str:
+def subscription_mark_pending_verification(*, subscription: Subscription, actor: User | None) -> str:
     """Hold a locked subscription while a payment proof is checked; return the status to restore."""
     previous = subscription.status
     subscription_set_status(subscription, S.PENDING_VERIFICATION)
-    change_reason(subscription, "payment submitted, awaiting verification")
+    change_reason(subscription, "payment submitted, awaiting verification", actor=actor)
     subscription.save(update_fields=["status", "updated_at"])
     return previous
 
 
-def subscription_restore_after_rejection(*, subscription: Subscription, status: str) -> None:
+def subscription_restore_after_rejection(*, subscription: Subscription, actor: User | None, status: str) -> None:
     """Return a locked subscription to the status it had before the rejected payment."""
     if subscription.status != S.PENDING_VERIFICATION:
         return  # it moved on meanwhile (e.g. staff cancelled it); nothing to restore
     subscription_set_status(subscription, status)
-    change_reason(subscription, "payment rejected, status restored")
+    change_reason(subscription, "payment rejected, status restored", actor=actor)
     subscription.save(update_fields=["status", "updated_at"])
 
 

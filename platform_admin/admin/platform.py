@@ -11,6 +11,7 @@ from django_celery_beat.models import CrontabSchedule
 
 from platform_admin.admin.base import HistoryAdmin
 from platform_admin.models import SystemSetting
+from tenancy.audit import change_reason
 
 
 @admin.register(SystemSetting)
@@ -42,6 +43,12 @@ class SystemSettingAdmin(HistoryAdmin):
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not SystemSetting.objects.exists()
+
+    def save_model(self, request, obj, form, change):
+        labels = [str(form.fields[name].label).lower() for name in form.changed_data if name in form.fields]
+        reason = ("changed: " + ", ".join(labels) if labels else "saved unchanged") if change else "created"
+        change_reason(obj, reason, actor=request.user)
+        super().save_model(request, obj, form, change)
 
     def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
         if level == messages.SUCCESS:

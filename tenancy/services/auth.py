@@ -40,7 +40,8 @@ PROFILE_EDITABLE_FIELDS = ("first_name", "last_name")
 def user_profile_update(*, user: User, **changes) -> User:
     """Change the user's own name."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    changed = model_update(user, changes, allowed=PROFILE_EDITABLE_FIELDS, reason="profile changed")
+    changed = model_update(user, changes, allowed=PROFILE_EDITABLE_FIELDS, reason="profile changed",
+                           actor=user)
     if changed:
         audit_record(tenant=user.tenant, actor=user, verb=AuditVerb.USER_PROFILE_UPDATED, obj=user, changes=changed)
     return user
@@ -54,7 +55,7 @@ def user_password_set(*, user: User, password: str, reset: bool = False) -> User
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     user.set_password(password)
-    change_reason(user, "password reset" if reset else "password changed")
+    change_reason(user, "password reset" if reset else "password changed", actor=user)
     user.save(update_fields=["password"])
     user_revoke_tokens(user=user)
     audit_record(tenant=user.tenant, actor=user, obj=user, changes={"password": ["***", "***"]},

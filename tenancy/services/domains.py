@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenancy import dns
-from tenancy.audit import AuditVerb, audit_record, diff, snapshot
+from tenancy.audit import AuditVerb, audit_record, change_reason, diff, snapshot
 from tenancy.exceptions import Conflict, NotFound, ServiceError
 from tenancy.models import Domain, DomainStatus, Tenant, User
 
@@ -71,8 +71,10 @@ def domain_add(*, tenant: Tenant, actor: User, host: str) -> Domain:
         raise Conflict(f"A company may have at most {MAX_CUSTOM_DOMAINS} custom domains.", code="domain_limit")
     try:
         with transaction.atomic():
-            domain = Domain.objects.create(tenant=tenant, host=host, is_primary=False, status=DomainStatus.PENDING,
-                                           verification_token=secrets.token_urlsafe(24))
+            domain = Domain(tenant=tenant, host=host, is_primary=False, status=DomainStatus.PENDING,
+                            verification_token=secrets.token_urlsafe(24))
+            change_reason(domain, "added, awaiting DNS verification", actor=actor)
+            domain.save(force_insert=True)
     except IntegrityError as exc:  # another company took it at the same moment
         raise Conflict("This domain is already in use.", code="domain_taken",
                        fields={"host": ["Already in use."]}) from exc
@@ -110,6 +112,7 @@ def domain_verify(*, tenant: Tenant, actor: User | None, domain: Domain) -> Doma
     elif actor is None and code != "dns_unavailable" and (
             domain.created_at + timedelta(days=settings.DOMAIN_VERIFICATION_DAYS) <= now):
         domain.status, domain.last_error_code = DomainStatus.FAILED, "verification_expired"
+    change_reason(domain, "verified" if not code else f"not verified: {domain.last_error_code}", actor=actor)
     domain.save(update_fields=["status", "verified_at", "last_checked_at", "last_error_code", "updated_at"])
     if domain.status != before:
         verb = (AuditVerb.DOMAIN_VERIFIED if domain.status == DomainStatus.ACTIVE
@@ -133,6 +136,7 @@ def domain_remove(*, tenant: Tenant, actor: User, domain: Domain) -> None:
     domain_remove_check(domain)
     audit_record(tenant=tenant, actor=actor, verb=AuditVerb.DOMAIN_REMOVED, obj=domain,
                  changes={"host": [domain.host, None]})
+    change_reason(domain, "removed", actor=actor)
     domain.delete()
 
 
@@ -194,14 +198,14 @@ def domain_staff_save(*, tenant: Tenant, actor: User, domain: Domain | None, hos
                        .exclude(pk=getattr(domain, "pk", None)))
         for other in demoted:
             other.is_primary = False
-            other._change_reason = "another domain made primary by staff"
+            change_reason(other, "another domain made primary by staff", actor=actor)
             other.save(update_fields=["is_primary", "updated_at"])
         if demoted:
             changes["demoted_primary"] = [", ".join(d.host for d in demoted), None]
     if domain is None:
         domain = Domain(tenant=tenant, verification_token=secrets.token_urlsafe(24) if is_custom_host(host) else "")
     domain.host, domain.is_primary, domain.status = host, is_primary, status
-    domain._change_reason = "changed by staff"
+    change_reason(domain, "changed by staff", actor=actor)
     try:
         with transaction.atomic():
             if domain.pk is None:

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenancy import limits
-from tenancy.audit import AuditVerb, audit_record, change_reason, created, diff, snapshot
+from tenancy.audit import AuditVerb, audit_record, change_reason, created
 from tenancy.exceptions import Conflict, Forbidden, NotFound, ServiceError
 from tenancy.links import portal_url
 from tenancy.mail import email_enqueue
@@ -15,6 +15,7 @@ from tenancy.models import TENANT_ROLES, Role, Tenant, TenantInvitation, User
 from tenancy.permissions import can_assign_role
 from tenancy.services.auth import user_revoke_tokens
 from tenancy.services.checks import email_check, password_check
+from tenancy.services.common import model_update
 from tenancy.tokens import invitation_check_usable, token_hash, token_new
 
 INVITATION_DAYS = 7
@@ -146,31 +147,27 @@ def member_update(*, tenant: Tenant, actor: User, member: User, role: str | None
     # Lock the tenant's admins so that two demotions at once cannot both pass the count.
     list(User.objects.select_for_update().filter(tenant=tenant, role=Role.TENANT_ADMIN))
     member = User.objects.select_for_update().get(pk=member.pk, tenant=tenant)
-    before = snapshot(member, ["role", "is_active"])
-    fields = []
+    changes = {}
     if role is not None and role != member.role:
         _role_check(actor=actor, role=role)
-        member.role = role
-        fields.append("role")
+        changes["role"] = role
     if is_active is not None and is_active != member.is_active:
         if is_active:
             _plan_limit_check(tenant=tenant, resource="users")
-        member.is_active = is_active
-        fields.append("is_active")
-    if not fields:
+        changes["is_active"] = is_active
+    if not changes:
         return member
-    was_admin = User.objects.filter(pk=member.pk, role=Role.TENANT_ADMIN, is_active=True).exists()
-    loses_admin = was_admin and (member.role != Role.TENANT_ADMIN or not member.is_active)
+    was_admin = member.role == Role.TENANT_ADMIN and member.is_active
+    loses_admin = was_admin and (changes.get("role", member.role) != Role.TENANT_ADMIN
+                                 or not changes.get("is_active", member.is_active))
     if loses_admin and _active_admin_count(tenant) <= 1:
         raise Conflict("The company must keep at least one active admin.", code="last_tenant_admin")
-    reasons = [f"role: {Role(member.role).label}"] if "role" in fields else []
-    if "is_active" in fields:
-        reasons.append("activated" if member.is_active else "deactivated")
-    change_reason(member, "; ".join(reasons))
-    member.save(update_fields=fields)
-    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.MEMBER_UPDATED, obj=member,
-                 changes=diff(before, snapshot(member, fields)))
-    if ("is_active" in fields and not member.is_active) or "role" in fields:
+    reasons = [f"role: {Role(changes['role']).label}"] if "role" in changes else []
+    if "is_active" in changes:
+        reasons.append("activated" if changes["is_active"] else "deactivated")
+    changed = model_update(member, changes, allowed=("role", "is_active"), actor=actor, reason="; ".join(reasons))
+    audit_record(tenant=tenant, actor=actor, verb=AuditVerb.MEMBER_UPDATED, obj=member, changes=changed)
+    if ("is_active" in changes and not member.is_active) or "role" in changes:
         # A deactivated user, or one whose role changed, starts again from a fresh login.
         user_revoke_tokens(user=member)
     return member
@@ -201,7 +198,7 @@ def member_remove(*, tenant: Tenant, actor: User, member: User, reassign_to: Use
     was_active = member.is_active
     if was_active:
         member.is_active = False
-        change_reason(member, "removed from the company")
+        change_reason(member, "removed from the company", actor=actor)
         member.save(update_fields=["is_active"])
         user_revoke_tokens(user=member)
     summary = {"reassigned": 0, "unassigned": 0, "teams_left": 0}

@@ -71,7 +71,7 @@ def notification_preferences_update(*, tenant: Tenant, user: User, changes: list
     for change in changes:
         row, _ = NotificationPreference.objects.select_for_update().get_or_create(
             tenant=tenant, user=user, type=change["type"])
-        for key, values in model_update(row, change, allowed=("in_app", "email")).items():
+        for key, values in model_update(row, change, allowed=("in_app", "email"), actor=user).items():
             audited[f"{change['type']}.{key}"] = values
     if audited:
         audit_record(tenant=tenant, actor=user, verb=AuditVerb.USER_PREFERENCES_UPDATED, obj=user, changes=audited)

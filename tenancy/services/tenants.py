@@ -25,16 +25,20 @@ from tenancy.services.members import tenant_admin_invite
 from tenancy.services.notifications import notify
 
 
-def _create_tenant(*, name: str, subdomain: str, contact_email: str, contact_name: str = "",
+def _create_tenant(*, actor: User | None, name: str, subdomain: str, contact_email: str, contact_name: str = "",
                    contact_phone: str = "", status: str = TenantStatus.PENDING) -> Tenant:
+    """Create the company with its subdomain and settings (`actor` None: a sign-up, nobody logged in yet)."""
     tenant = Tenant(
         name=name, slug=subdomain, status=status, contact_email=contact_email,
         contact_name=contact_name, contact_phone=contact_phone,
     )
-    change_reason(tenant, "signed up" if status == TenantStatus.PENDING else "created by staff")
+    reason = "signed up" if status == TenantStatus.PENDING else "created by staff"
+    change_reason(tenant, reason, actor=actor)
     tenant.save(force_insert=True)
-    Domain.objects.create(tenant=tenant, host=tenant_host(subdomain), is_primary=True)
-    TenantSettings.objects.create(tenant=tenant, legal_name=name, billing_email=contact_email)
+    for row in (Domain(tenant=tenant, host=tenant_host(subdomain), is_primary=True),
+                TenantSettings(tenant=tenant, legal_name=name, billing_email=contact_email)):
+        change_reason(row, f"company {reason}", actor=actor)
+        row.save(force_insert=True)
     return tenant
 
 
@@ -70,7 +74,7 @@ def tenant_register(
     try:
         with transaction.atomic():
             tenant = _create_tenant(
-                name=company_name.strip(), subdomain=subdomain, contact_email=email,
+                actor=None, name=company_name.strip(), subdomain=subdomain, contact_email=email,
                 contact_name=f"{first_name} {last_name}".strip(), contact_phone=contact_phone,
             )
             user = User.objects.create_user(
@@ -100,12 +104,12 @@ def tenant_create(*, actor: User, name: str, subdomain: str, contact_email: str,
         email_check(admin_email)  # refused before anything is created
     with transaction.atomic():
         tenant = _create_tenant(
-            name=name.strip(), subdomain=subdomain, contact_email=contact_email.strip().lower(),
+            actor=actor, name=name.strip(), subdomain=subdomain, contact_email=contact_email.strip().lower(),
             contact_name=contact_name, contact_phone=contact_phone, status=TenantStatus.ACTIVE,
         )
         tenant.approved_at = timezone.now()
         tenant.approved_by = actor
-        change_reason(tenant, "created by staff, approved")
+        change_reason(tenant, "created by staff, approved", actor=actor)
         tenant.save(update_fields=["approved_at", "approved_by", "updated_at"])
         audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TENANT_CREATED, obj=tenant,
                      changes=created(tenant, TENANT_AUDITED_FIELDS))
@@ -124,7 +128,8 @@ TRANSITION_FIELDS = ("status", "rejection_reason", "suspension_reason", "is_susp
 def tenant_update(*, tenant: Tenant, actor: User, **changes) -> Tenant:
     """Change a tenant's name and contact details."""
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
-    changed = model_update(tenant, changes, allowed=TENANT_EDITABLE_FIELDS, reason="details changed")
+    changed = model_update(tenant, changes, allowed=TENANT_EDITABLE_FIELDS, reason="details changed",
+                           actor=actor)
     if changed:
         audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TENANT_UPDATED, obj=tenant, changes=changed)
     return tenant
@@ -149,7 +154,7 @@ def _transition(*, tenant: Tenant, to: str, from_statuses: set[str]) -> tuple[Te
 
 
 def _transition_done(*, tenant: Tenant, actor: User | None, verb: AuditVerb, before: dict, reason: str) -> None:
-    change_reason(tenant, reason)  # shown on the company's history page
+    change_reason(tenant, reason, actor=actor)  # shown on the company's history page
     audit_record(tenant=tenant, actor=actor, verb=verb, obj=tenant,
                  changes=diff(before, snapshot(tenant, TRANSITION_FIELDS)))
 
@@ -237,7 +242,8 @@ def tenant_settings_update(*, tenant: Tenant, actor: User, **changes) -> TenantS
     """Change the tenant's settings (branding, locale, billing details)."""
     tenant_settings_check(changes)
     row, _ = TenantSettings.objects.select_for_update().get_or_create(tenant=tenant)
-    changed = model_update(row, changes, allowed=SETTINGS_EDITABLE_FIELDS, reason="settings changed")
+    changed = model_update(row, changes, allowed=SETTINGS_EDITABLE_FIELDS, reason="settings changed",
+                           actor=actor)
     if changed:
         audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TENANT_SETTINGS_UPDATED, obj=row, changes=changed)
     return row

@@ -12,7 +12,7 @@ def test_saves_only_the_allowed_fields_that_changed_and_returns_the_diff(db):
     tenant = TenantFactory(name="Acme", contact_name="Ann")
     with CaptureQueriesContext(connection) as queries:
         changed = model_update(tenant, {"name": "Acme Ltd", "contact_name": "Ann", "status": "SUSPENDED"},
-                               allowed=("name", "contact_name"))
+                               allowed=("name", "contact_name"), actor=None)
     assert changed == {"name": ["Acme", "Acme Ltd"]}
     [update] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
     quote = connection.ops.quote_name
@@ -25,5 +25,5 @@ def test_saves_only_the_allowed_fields_that_changed_and_returns_the_diff(db):
 def test_nothing_changed_means_no_query(db):
     tenant = TenantFactory(name="Acme")
     with CaptureQueriesContext(connection) as queries:
-        assert model_update(tenant, {"name": "Acme"}, allowed=("name",)) == {}
+        assert model_update(tenant, {"name": "Acme"}, allowed=("name",), actor=None) == {}
     assert queries.captured_queries == []

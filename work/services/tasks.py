@@ -125,7 +125,7 @@ def task_update(*, tenant: Tenant, actor: User, task: Task, **changes) -> Task:
     if "description" in changes and changes["description"] != task.description:
         mentioned = mentions_resolve(tenant=tenant, team=task.team, text=changes["description"])
         changes["mentions"] = mentions_data(mentioned)
-    changed = model_update(task, changes, allowed=(*UPDATABLE_FIELDS, "mentions"))
+    changed = model_update(task, changes, allowed=(*UPDATABLE_FIELDS, "mentions"), actor=actor)
     for field, (old, new) in changed.items():
         if field != "mentions":
             action = TaskAction.ASSIGNED if field == "assignee" else TaskAction.UPDATED

@@ -93,7 +93,7 @@ def team_update(*, tenant: Tenant, actor: User, team: Team, name: str | None = N
         changes["name"] = _name_check(tenant=tenant, name=name, exclude_id=team.pk)
     if description is not None:
         changes["description"] = description
-    changed = model_update(team, changes, allowed=("name", "description"))
+    changed = model_update(team, changes, allowed=("name", "description"), actor=actor)
     if changed:
         audit_record(tenant=tenant, actor=actor, verb=AuditVerb.TEAM_UPDATED, obj=team, changes=changed)
     return team
