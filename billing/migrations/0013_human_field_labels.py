@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
 
+from project.migration_operations import AlterFieldsTogether
+
 
 class Migration(migrations.Migration):
 
@@ -16,7 +18,8 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
+    # Label changes only: one model reload for all of them (project/migration_operations.py).
+    operations = [AlterFieldsTogether([
         migrations.AlterField(
             model_name='bankstatementimport',
             name='created_at',
@@ -1142,4 +1145,4 @@ class Migration(migrations.Migration):
             name='updated_at',
             field=models.DateTimeField(auto_now=True, verbose_name='last changed'),
         ),
-    ]
+    ])]

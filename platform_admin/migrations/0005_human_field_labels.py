@@ -3,6 +3,8 @@
 import django.core.validators
 from django.db import migrations, models
 
+from project.migration_operations import AlterFieldsTogether
+
 
 class Migration(migrations.Migration):
 
@@ -10,7 +12,8 @@ class Migration(migrations.Migration):
         ('platform_admin', '0004_system_setting_payment_instructions'),
     ]
 
-    operations = [
+    # Label changes only: one model reload for all of them (project/migration_operations.py).
+    operations = [AlterFieldsTogether([
         migrations.AlterField(
             model_name='historicalsystemsetting',
             name='grace_days',
@@ -111,4 +114,4 @@ class Migration(migrations.Migration):
             name='zero_tax_note',
             field=models.TextField(blank=True, help_text="Printed when an invoice's tax rate is 0, e.g. the exemption or reverse-charge wording. Empty: the server default.", verbose_name='zero-tax note'),
         ),
-    ]
+    ])]

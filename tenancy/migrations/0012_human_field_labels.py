@@ -6,6 +6,8 @@ import tenancy.crypto
 from django.conf import settings
 from django.db import migrations, models
 
+from project.migration_operations import AlterFieldsTogether
+
 
 class Migration(migrations.Migration):
 
@@ -13,7 +15,8 @@ class Migration(migrations.Migration):
         ('tenancy', '0011_user_token_version_revoked_access_token'),
     ]
 
-    operations = [
+    # Label changes only: one model reload for all of them (project/migration_operations.py).
+    operations = [AlterFieldsTogether([
         migrations.AlterModelOptions(
             name='historicaltenantsettings',
             options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': 'historical company settings', 'verbose_name_plural': 'historical company settings'},
@@ -590,4 +593,4 @@ class Migration(migrations.Migration):
             name='tenant',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='users', to='tenancy.tenant', verbose_name='company'),
         ),
-    ]
+    ])]

@@ -5,6 +5,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from project.migration_operations import AlterFieldsTogether
+
 
 class Migration(migrations.Migration):
 
@@ -14,7 +16,8 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
+    # Label changes only: one model reload for all of them (project/migration_operations.py).
+    operations = [AlterFieldsTogether([
         migrations.AlterField(
             model_name='task',
             name='assignee',
@@ -155,4 +158,4 @@ class Migration(migrations.Migration):
             name='user',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='team_memberships', to=settings.AUTH_USER_MODEL, verbose_name='user'),
         ),
-    ]
+    ])]
