@@ -107,7 +107,8 @@ def role_users(tenant, tenant_admin, manager, member, super_admin):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip MariaDB-only tests on SQLite and broker tests when no broker is configured."""
+    """Skip MariaDB-only tests on SQLite and broker tests when no broker is configured; heavy tests run once, on
+    MariaDB (on SQLite too with RUN_HEAVY=1)."""
     import os
 
     from django.conf import settings
@@ -117,5 +118,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "mariadb" in item.keywords and not on_mysql:
             item.add_marker(pytest.mark.skip(reason="needs MySQL/MariaDB (DATABASE_URL=mysql://...)"))
+        if "heavy" in item.keywords and not on_mysql and not os.environ.get("RUN_HEAVY"):
+            item.add_marker(pytest.mark.skip(reason="heavy: runs in the MariaDB pass (RUN_HEAVY=1 runs it here)"))
         if "broker" in item.keywords and not broker:
             item.add_marker(pytest.mark.skip(reason="needs a broker (TEST_BROKER_URL=redis://...)"))

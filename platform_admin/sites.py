@@ -16,8 +16,15 @@ class PlatformAdminSite(UnfoldAdminSite):
         staff who still owe their second factor (platform_admin.twofactor)."""
         from platform_admin.twofactor import is_missing_second_factor
 
-        return (super().has_permission(request) and request.user.tenant_id is None
-                and not is_missing_second_factor(request))
+        # Asked several times per page (site, navigation, each admin); the answer holds for the request.
+        user = request.user
+        cached = getattr(request, "_platform_permission", None)
+        if cached is not None and cached[0] is user:
+            return cached[1]
+        allowed = (super().has_permission(request) and user.tenant_id is None
+                   and not is_missing_second_factor(request))
+        request._platform_permission = (user, allowed)
+        return allowed
 
     def login(self, request, extra_context=None):
         from platform_admin.twofactor import is_missing_second_factor

@@ -57,6 +57,7 @@ def _admin_pages(model, model_admin) -> list[str]:
     return pages
 
 
+@pytest.mark.heavy
 def test_no_raw_code_or_generated_label_on_any_list_filter_or_page(client, world, owner):  # noqa: F811
     """Every registered admin's list (and each filter choice), add page and detail pages, as a superuser sees
     them: no enum code in the visible text, no `_` or "tenant" in a header, label, filter or badge."""

@@ -41,6 +41,7 @@ PASSWORD = "a-long-enough-password-26"
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.heavy,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not has_chromium(),
                        reason="needs Debian's chromium and chromium-driver"),
