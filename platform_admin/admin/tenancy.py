@@ -26,6 +26,7 @@ from platform_admin.services import user_change_role, user_send_password_reset, 
 from tenancy.crypto import blind_index
 from tenancy.exceptions import ServiceError
 from tenancy.models import (
+    ActivityLog,
     Domain,
     Notification,
     Role,
@@ -269,16 +270,28 @@ class TenantAdmin(IndexedSearchMixin, StreamingExportMixin, HistoryAdmin):
                       .order_by().values("tenant").annotate(total=Sum("total")).values("total"))
         return super().get_queryset(request).annotate(amount_due=Subquery(open_total))
 
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj._admin_request = request  # the overview links only to what this staff member may open
+        return obj
+
     @display(description="Customer view")
     def overview(self, obj):
-        """The company at a glance (as Stripe's customer page): plan, balance, invoices, payments, timeline."""
+        """The company at a glance (as Stripe's customer page): plan, balance, invoices, payments, timeline.
+        Records this staff member may not open (Support and billing) are named, not linked."""
         from django.template.loader import render_to_string
         from django.utils import timezone
 
         from platform_admin.selectors import company_overview
 
+        request = getattr(obj, "_admin_request", None)
+        can = {name: request is not None and self.admin_site.get_model_admin(model).has_view_permission(request)
+               for name, model in (("subscription", Subscription), ("invoice", Invoice), ("payment", Payment),
+                                   ("activity", ActivityLog))}
         context = company_overview(tenant=obj, today=timezone.localdate())
-        return render_to_string("platform_admin/company_overview.html", {**context, "tenant": obj})  # escaped
+        return render_to_string("platform_admin/company_overview.html",
+                                {**context, "tenant": obj, "can": can})  # escaped
 
     def get_search_results(self, request, queryset, search_term):
         """Also find a company by its exact tax id, through the blind index (the column is encrypted)."""

@@ -161,6 +161,25 @@ def test_row_actions_fit_the_state(client, owner):
     assert reverse("admin:tenancy_tenant_row_reactivate", args=[active.pk]) not in html
 
 
+@pytest.mark.parametrize("who, links", [("support", False), ("finance", True)])
+def test_the_company_page_links_only_to_records_this_staff_member_may_open(request, client, who, links, tenant,
+                                                                           subscription):
+    invoice = issued_invoice(subscription=subscription)
+    payment = submitted_payment(invoice=invoice)
+    client.force_login(request.getfixturevalue(who))
+    html = client.get(reverse("admin:tenancy_tenant_change", args=[tenant.pk])).content.decode()
+    overview = html[html.index('id="company-overview"'):]
+    assert invoice.number in _visible_text(overview)
+    billing_urls = [reverse("admin:billing_invoice_change", args=[invoice.pk]),
+                    reverse("admin:billing_payment_change", args=[payment.pk]),
+                    reverse("admin:billing_subscription_change", args=[subscription.pk]),
+                    reverse("admin:billing_invoice_changelist")]
+    assert [url in overview for url in billing_urls] == [links] * 4
+    for url in billing_urls:  # what is linked opens; what is not would have been a 403
+        assert client.get(url).status_code == (200 if links else 403)
+    assert reverse("admin:tenancy_activitylog_changelist") in overview  # both may read the activity log
+
+
 def test_company_page_shows_plan_balance_invoices_and_timeline(client, owner, tenant, tenant_admin, subscription):
     invoice = issued_invoice(subscription=subscription)
     invoice.due_on = timezone.localdate() - datetime.timedelta(days=4)
