@@ -18,6 +18,7 @@ from billing.models import (
     SubscriptionStatus,
     VerificationStatus,
 )
+from billing.services.revenue import revenue_rebuild
 
 BATCH = 5_000
 METHODS = list(PaymentMethod.values)
@@ -29,6 +30,7 @@ def fill(*, tenants, payments: int, log) -> None:
     have = Payment.objects.filter(tenant=tenant).count()
     if have == payments:
         _set_paid_at(tenant)
+        revenue_rebuild()
         return
     if have:
         log(f"payments: {have}, expected {payments}: rebuilding")
@@ -56,6 +58,7 @@ def fill(*, tenants, payments: int, log) -> None:
                     created_at=start + datetime.timedelta(minutes=offset + i))
             for i, invoice in enumerate(invoices)])
     _set_paid_at(tenant)
+    revenue_rebuild()  # the invoices were paid around the services: the dashboard's monthly rows from them
     log(f"payments: {payments}")
 
 

@@ -270,6 +270,28 @@ class Invoice(TimeStampedModel):
         return self.kind == InvoiceKind.CREDIT_NOTE
 
 
+class RevenueMonth(models.Model):
+    """Money in per currency and calendar month (in settings.TIME_ZONE), maintained as invoices are paid.
+
+    An invoice counts when it has `paid_at` and is PAID or VOID (voided after payment: its credit note, a
+    paid negative invoice, takes the money out again in its own month). `services.revenue.revenue_record`
+    adds each one in the transaction that pays it; `manage.py revenue_rebuild` recomputes every row from
+    the invoices. The dashboard reads these rows instead of summing the invoices.
+    """
+
+    currency = models.CharField(max_length=3, verbose_name="currency")
+    # The first day of the month.
+    month = models.DateField(verbose_name="month")
+    total = models.DecimalField(**MONEY, default=ZERO, verbose_name="total")
+    invoice_count = models.PositiveIntegerField(default=0, verbose_name="invoices")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["currency", "month"], name="revenuemonth_currency_month_uniq")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.currency}: {self.total}"
+
+
 class InvoiceLine(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", verbose_name="company")
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name="invoice")

@@ -4,8 +4,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from billing.conf import BillingSettings
@@ -14,10 +13,12 @@ from billing.models import (
     Invoice,
     InvoiceStatus,
     Payment,
+    RevenueMonth,
     Subscription,
     SubscriptionStatus,
     VerificationStatus,
 )
+from billing.services.revenue import COUNTED_STATUSES
 from platform_admin.models import SystemSetting
 from tenancy.models import ActivityLog, Tenant, TenantStatus
 
@@ -104,27 +105,26 @@ def _aware(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _paid() -> QuerySet[Invoice]:
-    """Invoices that brought money in: paid ones, those voided after payment (their credit note, a paid
-    negative invoice, takes the money out again in the month it is issued), and credit notes."""
-    return Invoice.objects.filter(paid_at__isnull=False, status__in=(InvoiceStatus.PAID, InvoiceStatus.VOID))
-
-
 def paid_in_months(queryset: QuerySet[Invoice], *, months: int, today: datetime.date) -> QuerySet[Invoice]:
-    """The invoices of `queryset` that the revenue figures count, paid in the last `months` calendar months
-    (this one included)."""
+    """The invoices of `queryset` that the revenue figures count (billing.services.revenue's rule), paid in
+    the last `months` calendar months (this one included): the rows behind the revenue figures."""
     first = _add_months(_month_start(today), -(months - 1))
-    return queryset.filter(paid_at__isnull=False, status__in=(InvoiceStatus.PAID, InvoiceStatus.VOID),
-                           paid_at__gte=_aware(first))
+    return queryset.filter(paid_at__isnull=False, status__in=COUNTED_STATUSES, paid_at__gte=_aware(first))
+
+
+def _revenue_months(*, first: datetime.date, end: datetime.date, currency: str | None) -> dict[datetime.date, Decimal]:
+    """The maintained monthly totals (billing.RevenueMonth) of one currency for the months in [first, end)."""
+    currency = currency or settings.DEFAULT_CURRENCY
+    return dict(RevenueMonth.objects.filter(currency=currency, month__gte=first, month__lt=end)
+                .values_list("month", "total"))
 
 
 def revenue_between(*, start: datetime.date, end: datetime.date, currency: str | None = None) -> Decimal:
-    """Sum the totals of invoices paid in [start, end) in one currency, credit notes deducted."""
-    currency = currency or settings.DEFAULT_CURRENCY
-    result = (_paid().filter(currency=currency,
-                                     paid_at__gte=_aware(start), paid_at__lt=_aware(end))
-              .aggregate(total=Coalesce(Sum("total"), ZERO, output_field=DecimalField())))
-    return result["total"]
+    """Revenue of the whole months from `start`'s to the one before `end`'s in one currency, credit notes
+    deducted. Read from the maintained monthly rows: both dates must be first days of months."""
+    if start.day != 1 or end.day != 1:
+        raise ValueError("revenue_between sums whole months: give the first day of a month for start and end.")
+    return sum(_revenue_months(first=start, end=end, currency=currency).values(), ZERO)
 
 
 def revenue_this_month(*, today: datetime.date | None = None, currency: str | None = None) -> Decimal:
@@ -137,15 +137,8 @@ def revenue_per_month(*, months: int = 12, today: datetime.date | None = None,
                       currency: str | None = None) -> list[tuple[datetime.date, Decimal]]:
     """Return (first day of month, revenue) for the last `months` months, oldest first, this month last."""
     today = today or timezone.localdate()
-    currency = currency or settings.DEFAULT_CURRENCY
     first = _add_months(_month_start(today), -(months - 1))
-    rows = (_paid().filter(currency=currency, paid_at__gte=_aware(first))
-            .annotate(month=TruncMonth("paid_at")).values("month").annotate(total=Sum("total")))
-    by_month = {}
-    for row in rows:
-        month = row["month"]
-        month = month.date() if isinstance(month, datetime.datetime) else month
-        by_month[month] = by_month.get(month, ZERO) + (row["total"] or ZERO)
+    by_month = _revenue_months(first=first, end=_add_months(_month_start(today), 1), currency=currency)
     return [(_add_months(first, i), by_month.get(_add_months(first, i), ZERO)) for i in range(months)]
 
 

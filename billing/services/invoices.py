@@ -23,6 +23,7 @@ from billing.models import (
     VerificationStatus,
 )
 from billing.services.documents import invoice_document_schedule
+from billing.services.revenue import revenue_record
 from tenancy.audit import AuditVerb, audit_record, bulk_create_with_reason, change_reason, created, diff, snapshot
 from tenancy.exceptions import Conflict, InvalidTransition, NotFound, ServiceError
 from tenancy.models import NotificationType, Tenant, TenantSettings, User
@@ -294,6 +295,7 @@ def _issue_credit_note(*, tenant: Tenant, actor: User | None, invoice: Invoice, 
     reason = f"credit note for invoice {invoice.number}"
     change_reason(credit, reason, actor=actor)
     credit.save(force_insert=True)
+    revenue_record(credit)  # issued paid: it takes the money out of this month's revenue
     invoice_document_schedule(invoice=credit, purpose=InvoiceDocumentPurpose.ISSUED)
     bulk_create_with_reason(InvoiceLine, [
         InvoiceLine(tenant=tenant, invoice=credit, position=line.position, description=line.description,

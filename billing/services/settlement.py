@@ -12,6 +12,7 @@ from django.utils import timezone
 from billing.models import Invoice, InvoiceDocumentPurpose, InvoiceStatus
 from billing.services.documents import invoice_document_schedule
 from billing.services.invoices import invoice_lock, invoice_refuse_if_payment_pending, invoice_refuse_transition
+from billing.services.revenue import revenue_record
 from billing.services.subscriptions import subscription_apply_paid_invoice
 from tenancy.audit import AuditVerb, audit_record, change_reason
 from tenancy.models import Tenant, User
@@ -27,6 +28,7 @@ def invoice_settle_locked(*, invoice: Invoice, actor: User | None, on: datetime.
     invoice_document_schedule(invoice=invoice, purpose=InvoiceDocumentPurpose.PAID)
     if invoice.subscription_id:
         subscription_apply_paid_invoice(invoice=invoice, actor=actor, on=on)
+    revenue_record(invoice)  # the month's revenue row: the last lock taken
     return invoice
 
 

@@ -56,7 +56,11 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
 
 
 class InvoiceFactory(factory.django.DjangoModelFactory):
-    """A DRAFT invoice with one line; issue it through `invoice_issue` to give it a number."""
+    """A DRAFT invoice with one line; issue it through `invoice_issue` to give it a number.
+
+    Created paid (status PAID or VOID with `paid_at`, as if settled in the past), it is added to its month's
+    revenue through `revenue_record`, as the settlement would have done.
+    """
 
     class Meta:
         model = Invoice
@@ -78,6 +82,13 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
         if create and extracted is not False:
             InvoiceLine.objects.create(tenant=obj.tenant, invoice=obj, description="Subscription",
                                        unit_price=obj.subtotal, amount=obj.subtotal)
+
+    @factory.post_generation
+    def record_revenue(obj, create, extracted, **kwargs):
+        from billing.services.revenue import COUNTED_STATUSES, revenue_record
+
+        if create and obj.paid_at is not None and obj.status in COUNTED_STATUSES:
+            revenue_record(obj)
 
 
 def pdf_upload(name: str = "proof.pdf", text: str = "Bank transfer receipt") -> SimpleUploadedFile:

@@ -54,6 +54,12 @@ NOT_STATE_CHANGING = {
     "billing.services.invoices.invoice_refuse_transition": "check",
     "billing.services.invoices.invoice_refuse_if_payment_pending": "check",
     "billing.services.settlement.invoice_settle_locked": "part of payment_verify and invoice_mark_paid",
+    "billing.services.revenue.revenue_invoices": "read",
+    "billing.services.revenue.revenue_month_of": "pure",
+    "billing.services.revenue.revenue_recompute": "read",
+    "billing.services.revenue.revenue_record": "a derived total, part of invoice_settle_locked and the credit "
+                                               "note of invoice_void (audited there)",
+    "billing.services.revenue.revenue_rebuild": "recomputes a derived table from the invoices (operator command)",
     "billing.services.subscriptions.add_period": "pure",
     "billing.services.subscriptions.lock_subscription": "lock",
     "billing.services.subscriptions.lock_open_invoices": "lock",
