@@ -11,7 +11,7 @@ both call `revenue_record` in their transaction. `revenue_rebuild` recomputes ev
 import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -30,30 +30,38 @@ def revenue_month_of(paid_at: datetime.datetime) -> datetime.date:
     return timezone.localtime(paid_at, timezone.get_default_timezone()).date().replace(day=1)
 
 
-def _add(*, currency: str, month: datetime.date, total: Decimal, count: int) -> int:
+def _add(*, currency: str, month: datetime.date, total: Decimal) -> int:
     return RevenueMonth.objects.filter(currency=currency, month=month).update(
-        total=F("total") + total, invoice_count=F("invoice_count") + count)
+        total=F("total") + total, invoice_count=F("invoice_count") + 1)
 
 
 def revenue_record(invoice: Invoice) -> None:
     """Add a just paid invoice (or credit note) to its month's row, in the caller's transaction.
 
-    Create-or-increment: an UPDATE with F() expressions (the row lock is held to commit, so concurrent
-    settlements of one month queue, each adding its own total); when the month has no row yet, an INSERT
-    in a savepoint, and if a concurrent transaction inserted it first (unique currency+month), the UPDATE
-    again. The row is the last lock a settlement takes (after payment -> invoice -> subscription -> tenant).
+    Create-or-increment in one statement on MySQL/MariaDB (INSERT ... ON DUPLICATE KEY UPDATE with the
+    increments): it takes the row's exclusive lock at once, held to commit, so concurrent settlements of a
+    month queue and each adds its own total. (An UPDATE, then an INSERT that hits a concurrent one's new
+    row, takes a shared lock first, and two such waiters deadlock asking for the exclusive one.) Elsewhere
+    (SQLite serialises writers) an UPDATE with F(), or an INSERT in a savepoint when the month has no row.
+    The row is the last lock a settlement takes (after payment -> invoice -> subscription -> tenant).
     """
     if invoice.paid_at is None or invoice.status not in COUNTED_STATUSES:
         raise ValueError(f"Invoice {invoice.pk} is not paid: it adds no revenue.")
-    month = revenue_month_of(invoice.paid_at)
-    key = {"currency": invoice.currency, "month": month}
-    if _add(**key, total=invoice.total, count=1):
+    key = {"currency": invoice.currency, "month": revenue_month_of(invoice.paid_at)}
+    if connection.vendor == "mysql":
+        table = connection.ops.quote_name(RevenueMonth._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} (currency, month, total, invoice_count) "  # noqa: S608
+                           "VALUES (%s, %s, %s, 1) ON DUPLICATE KEY UPDATE total = total + VALUES(total), "
+                           "invoice_count = invoice_count + 1", [key["currency"], key["month"], invoice.total])
+        return
+    if _add(**key, total=invoice.total):
         return
     try:
         with transaction.atomic():
             RevenueMonth.objects.create(**key, total=invoice.total, invoice_count=1)
-    except IntegrityError:
-        if not _add(**key, total=invoice.total, count=1):
+    except IntegrityError:  # another transaction created the month's row first
+        if not _add(**key, total=invoice.total):
             raise
 
 

@@ -121,3 +121,23 @@ def test_cancel_and_submit_at_once_never_deadlock():
             assert isinstance(cancelled, Subscription), cancelled
             assert subscription.cancel_at_period_end and invoice.status == InvoiceStatus.VOID
             assert not Payment.objects.filter(invoice=invoice).exists()
+
+
+def test_concurrent_settlements_add_up_in_their_month_row():
+    """The month has no row yet: every settlement tries the INSERT, one wins, the others add to it."""
+    from decimal import Decimal
+
+    from billing.models import RevenueMonth
+    from billing.services.revenue import revenue_recompute
+    from billing.services.settlement import invoice_mark_paid
+
+    invoices = [issued_invoice(subscription=SubscriptionFactory(), subtotal=Decimal(f"{10 + i}.00"),
+                               total=Decimal(f"{10 + i}.00")) for i in range(4)]
+
+    results = run_concurrently(4, lambda i: invoice_mark_paid(tenant=invoices[i].tenant, actor=None,
+                                                              invoice=invoices[i]))
+
+    assert all(isinstance(result, Invoice) for result in results), results
+    row = RevenueMonth.objects.get()
+    assert (row.total, row.invoice_count) == (Decimal("46.00"), 4)
+    assert {(row.currency, row.month): (row.total, row.invoice_count)} == revenue_recompute()
