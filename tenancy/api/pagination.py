@@ -187,3 +187,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
                             f"Page numbers stop at {COUNT_CAP:,} rows."),
             "schema": {"type": "string"},
         }]
+
+
+class NotificationPagination(PageNumberPagination):
+    """The notification list's page: the usual page (or keyset page) of notifications, and the view adds the
+    caller's `unread_count` beside them; documented here so the schema says exactly that."""
+
+    def get_paginated_response_schema(self, schema):
+        page = super().get_paginated_response_schema(schema)
+        page["properties"]["unread_count"] = {
+            "type": "integer", "minimum": 0, "description": "The caller's unread notifications (all pages)."}
+        page["required"] = [*page["required"], "unread_count"]
+        return page

@@ -13,6 +13,7 @@ from tenancy import selectors
 from tenancy.api import serializers as s
 from tenancy.api.base import PlatformStaffViewSet, SelfServiceMixin, TenantScopedAPIView, TenantScopedViewSet
 from tenancy.api.filters import IdFilter
+from tenancy.api.pagination import NotificationPagination
 from tenancy.api.schema import error_responses
 from tenancy.files import attachment_response
 from tenancy.models import (
@@ -312,16 +313,13 @@ class NotificationViewSet(mixins.ListModelMixin, TenantScopedViewSet):
     serializer_class = s.NotificationSerializer
     permission_classes = [IsTenantUser]
     filterset_fields = ["type"]
+    pagination_class = NotificationPagination  # documents the unread_count that list() adds to the page
     # a suspended company still reads and dismisses its notifications and sets its preferences
     tenant_read_states = tenant_write_states = ACTIVE_OR_SUSPENDED
 
     def get_tenant_queryset(self, tenant):
         return selectors.notification_list(tenant=tenant, user=self.request.user)
 
-    @extend_schema(responses=inline_serializer("NotificationPage", {
-        "count": serializers.IntegerField(), "unread_count": serializers.IntegerField(),
-        "next": serializers.URLField(allow_null=True), "previous": serializers.URLField(allow_null=True),
-        "results": s.NotificationSerializer(many=True)}))
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         response.data["unread_count"] = selectors.notification_unread_count(tenant=self.tenant, user=request.user)

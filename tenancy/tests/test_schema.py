@@ -186,3 +186,38 @@ def test_cursor_ordering_unsupported_is_documented_exactly_on_the_lists_that_ans
 def test_a_bad_idempotency_key_is_the_documented_400(api, tenant_admin):
     response = api(tenant_admin).post("/api/teams/", {"name": "Ops"}, format="json", HTTP_IDEMPOTENCY_KEY=" ")
     assert response.status_code == 400 and response.json()["code"] == "idempotency_key_invalid"
+
+
+def _as_json_schema(schema, node):
+    """`node` with its $refs resolved and OpenAPI 3.0's `nullable` spelt as JSON Schema's null type."""
+    if isinstance(node, list):
+        return [_as_json_schema(schema, item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return _as_json_schema(schema, _component(schema, node))
+    converted = {key: _as_json_schema(schema, value) for key, value in node.items() if key != "nullable"}
+    if node.get("nullable"):
+        converted = {"anyOf": [converted, {"type": "null"}]}
+    return converted
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["page_size=2", "cursor=&page_size=2"])
+def test_the_notification_list_is_documented_as_the_page_it_answers(schema, api, tenant, member, query):
+    import jsonschema
+
+    from tenancy.models import Notification
+
+    page = _component(schema, _response_schema(schema, "/api/notifications/"))
+    assert page["properties"]["results"]["items"] == {"$ref": "#/components/schemas/Notification"}
+    assert page["properties"]["unread_count"]["type"] == "integer"
+    assert {"results", "unread_count"} <= set(page["required"])
+    assert "NotificationPage" not in schema["components"]["schemas"]  # the old page of pages
+    for title in ("First", "Second", "Third"):
+        Notification.objects.create(tenant=tenant, recipient=member, type="task_commented", title=title)
+
+    body = api(member).get(f"/api/notifications/?{query}").json()
+
+    assert body["unread_count"] == 3 and [row["title"] for row in body["results"]] == ["Third", "Second"]
+    jsonschema.validate(body, {**_as_json_schema(schema, page), "additionalProperties": False})

@@ -1868,15 +1868,6 @@ export interface components {
              */
             readonly created_at: string;
         };
-        NotificationPage: {
-            count: number;
-            unread_count: number;
-            /** Format: uri */
-            next: string | null;
-            /** Format: uri */
-            previous: string | null;
-            results: components["schemas"]["Notification"][];
-        };
         /**
          * @description Refuse input fields that are unknown or read-only instead of silently ignoring them.
          *
@@ -2060,7 +2051,7 @@ export interface components {
             /** @description True when the list holds more than 10,000 rows. */
             count_is_capped?: boolean;
         };
-        PaginatedNotificationPageList: {
+        PaginatedNotificationList: {
             /**
              * @description Rows in the list, counted up to 10,000. Absent with ?cursor= (keyset pages).
              * @example 123
@@ -2076,9 +2067,11 @@ export interface components {
              * @example http://api.example.org/accounts/?page=2
              */
             previous?: string | null;
-            results: components["schemas"]["NotificationPage"][];
+            results: components["schemas"]["Notification"][];
             /** @description True when the list holds more than 10,000 rows. */
             count_is_capped?: boolean;
+            /** @description The caller's unread notifications (all pages). */
+            unread_count: number;
         };
         PaginatedPaymentList: {
             /**
@@ -4051,7 +4044,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedNotificationPageList"];
+                    "application/json": components["schemas"]["PaginatedNotificationList"];
                 };
             };
             /** @description The request is not valid. Codes: `invalid`, `parse_error`, `invalid_page`, `invalid_page_size`, `page_too_deep`, `invalid_cursor`, `cursor_ordering_unsupported`. */

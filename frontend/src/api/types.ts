@@ -26,5 +26,5 @@ export type Invoice = S["Invoice"];
 export type Payment = S["Payment"];
 export type TenantSettings = S["TenantSettings"];
 export type ActivityLog = S["ActivityLog"];
-/** One page of notifications with the unread count (the list endpoint's real answer). */
-export type NotificationPage = S["NotificationPage"];
+/** One page of notifications with the caller's unread count. */
+export type NotificationPage = S["PaginatedNotificationList"];

@@ -3,9 +3,9 @@ import { Link } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import type { NotificationPage } from "../api/types";
 
-/** The notification list answers one page plus `unread_count` (the generated list type wraps it twice). */
+/** One page of notifications plus `unread_count`. */
 export async function fetchNotifications(query: Record<string, unknown>): Promise<NotificationPage> {
-  return (await unwrap(api.GET("/api/notifications/", { params: { query: query as never } }))) as unknown as NotificationPage;
+  return unwrap(api.GET("/api/notifications/", { params: { query: query as never } }));
 }
 
 export function useUnreadCount() {
