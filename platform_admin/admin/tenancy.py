@@ -17,7 +17,14 @@ from unfold.widgets import UnfoldAdminEmailInputWidget, UnfoldAdminTextInputWidg
 
 from billing.models import Invoice, InvoiceStatus, Payment, Subscription
 from platform_admin.admin.actions import run_object_action
-from platform_admin.admin.base import CompanyFilter, HistoryAdmin, PlatformModelAdmin, ReadOnlyMixin, back_to
+from platform_admin.admin.base import (
+    CompanyFilter,
+    HistoryAdmin,
+    PlatformModelAdmin,
+    ReadOnlyMixin,
+    admin_link,
+    back_to,
+)
 from platform_admin.exports import StreamingExportMixin
 from platform_admin.forms import ConfirmForm, ReasonDialogForm, RoleDialogForm
 from platform_admin.resources import TenantResource
@@ -179,10 +186,15 @@ class CompanyRowsTab(ReadOnlyMixin, TabularInline):
 
 class UserInline(CompanyRowsTab):
     model = User
-    fields = ["email", "first_name", "last_name", "role", "is_active", "last_login"]
+    fields = ["user_email", "first_name", "last_name", "role", "is_active", "last_login"]
     readonly_fields = fields
     verbose_name_plural = "users"
     per_page = 20
+    hide_title = True  # the row's title is the e-mail again; the e-mail column links to the user instead
+
+    @display(description="E-mail")
+    def user_email(self, obj):
+        return admin_link(obj, obj.email)
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("email")

@@ -161,6 +161,14 @@ def test_row_actions_fit_the_state(client, owner):
     assert reverse("admin:tenancy_tenant_row_reactivate", args=[active.pk]) not in html
 
 
+def test_the_users_tab_names_each_user_once_with_a_link(client, owner, tenant, tenant_admin):
+    client.force_login(owner)
+    html = client.get(reverse("admin:tenancy_tenant_change", args=[tenant.pk])).content.decode()
+    tab = html[html.index(tenant_admin.email) - 2000:]
+    assert _visible_text(html).count(tenant_admin.email) == 1
+    assert reverse("admin:tenancy_user_change", args=[tenant_admin.pk]) in tab
+
+
 @pytest.mark.parametrize("who, links", [("support", False), ("finance", True)])
 def test_the_company_page_links_only_to_records_this_staff_member_may_open(request, client, who, links, tenant,
                                                                            subscription):
