@@ -114,6 +114,28 @@ def staff_two_factor_disable(*, user: User, token: str) -> None:
                          changes={"two_factor": [True, False]})
 
 
+def staff_two_factor_reset(*, actor: User, user: User) -> None:
+    """An owner turns off a staff member's two-factor sign-in (a lost phone): their next sign-in is by
+    password alone, and they set up a new authenticator (required again at once for a group that needs it)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not actor.is_superuser:
+        raise ServiceError("Only an owner resets another staff member's two-factor sign-in.",
+                           code="permission_denied")
+    if user.tenant_id is not None or not user.is_staff:
+        raise ServiceError("Only staff accounts sign in with two factors.", code="not_staff")
+    if user.pk == actor.pk:
+        raise ServiceError("Turn your own two-factor sign-in off on your two-factor page (it asks for a code).",
+                           code="own_two_factor")
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+        deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+        if not deleted:
+            raise ServiceError("Two-factor sign-in is not on.", code="two_factor_off")
+        audit_record(tenant=None, actor=actor, obj=user, verb=AuditVerb.USER_TWO_FACTOR_DISABLED,
+                     changes={"two_factor": [True, False]})
+
+
 # Where each app stores its uploads (see billing.services.payments and work.services.attachments).
 PROOF_FOLDER = "payment-proofs"
 ATTACHMENT_FOLDER = "tenants"

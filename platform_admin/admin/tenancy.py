@@ -29,7 +29,13 @@ from platform_admin.exports import StreamingExportMixin
 from platform_admin.forms import ConfirmForm, ReasonDialogForm, RoleDialogForm
 from platform_admin.resources import TenantResource
 from platform_admin.scale import IndexedSearchMixin
-from platform_admin.services import user_change_role, user_send_password_reset, user_set_active
+from platform_admin.services import (
+    staff_two_factor_reset,
+    user_change_role,
+    user_send_password_reset,
+    user_set_active,
+)
+from platform_admin.twofactor import has_second_factor
 from tenancy.crypto import blind_index
 from tenancy.exceptions import ServiceError
 from tenancy.models import (
@@ -476,13 +482,15 @@ class UserAdmin(IndexedSearchMixin, HistoryAdmin, BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     actions_row = ["row_deactivate", "row_activate", "row_password_reset"]
-    actions_detail = ["row_change_role", "row_deactivate", "row_activate", "row_password_reset"]
+    actions_detail = ["row_change_role", "row_deactivate", "row_activate", "row_password_reset",
+                      "row_two_factor_reset"]
     actions = ["bulk_deactivate"]
     detail_action_applies = {
         "row_change_role": lambda u: u.tenant_id is not None,
         "row_deactivate": lambda u: u.is_active,
         "row_activate": lambda u: not u.is_active,
         "row_password_reset": lambda u: u.is_active and u.has_usable_password(),
+        "row_two_factor_reset": lambda u: u.tenant_id is None and u.is_staff and has_second_factor(u),
     }
 
     def get_readonly_fields(self, request, obj=None):
@@ -503,6 +511,9 @@ class UserAdmin(IndexedSearchMixin, HistoryAdmin, BaseUserAdmin):
 
     def has_manage_permission(self, request, obj=None):
         return request.user.has_perm("tenancy.change_user")
+
+    def has_reset_two_factor_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -542,6 +553,17 @@ class UserAdmin(IndexedSearchMixin, HistoryAdmin, BaseUserAdmin):
     def row_password_reset(self, request, form, object_id):
         return run_object_action(self, request, object_id, lambda u: user_send_password_reset(user=u),
                                  done="Password reset sent to {obj}.")
+
+    @action(description="Reset two-factor sign-in", icon="phonelink_erase", permissions=["reset_two_factor"],
+            url_path="two-factor-reset", variant=ActionVariant.DANGER,
+            dialog={"title": "Reset two-factor sign-in?",
+                    "description": "For a lost phone: the next sign-in is by password alone, then they set up "
+                                   "a new authenticator app.",
+                    "form_class": ConfirmForm, "form_submit_text": "Reset", "variant": "danger"})
+    def row_two_factor_reset(self, request, form, object_id):
+        return run_object_action(self, request, object_id,
+                                 lambda u: staff_two_factor_reset(actor=request.user, user=u),
+                                 done="Two-factor sign-in of {obj} reset.")
 
     @action(description="Deactivate the selected accounts…", permissions=["manage"])
     def bulk_deactivate(self, request, queryset):

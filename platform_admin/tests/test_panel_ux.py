@@ -409,6 +409,31 @@ def test_two_factor_on_and_off_in_the_panel_writes_audit_rows(client, finance, s
     assert ActivityLog.objects.filter(verb=AuditVerb.USER_TWO_FACTOR_DISABLED, actor=finance).count() == 1
 
 
+def test_an_owner_resets_a_lost_second_factor_with_an_audit_row(client, owner, finance, support):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=finance, name="Authenticator app", confirmed=True)
+    url = reverse("admin:tenancy_user_row_two_factor_reset", args=[finance.pk])
+    client.force_login(support)  # not an owner: no such action for Support
+    assert client.post(url, {"_form_submitted": "on"}).status_code == 403
+    assert TOTPDevice.objects.filter(user=finance).exists() and not ActivityLog.objects.exists()
+    client.force_login(owner)
+    page = client.get(reverse("admin:tenancy_user_change", args=[finance.pk])).content.decode()
+    assert url in page  # offered where it applies...
+    assert url.replace(str(finance.pk), str(support.pk)) not in client.get(
+        reverse("admin:tenancy_user_change", args=[support.pk])).content.decode()  # ...not without a device
+    response = client.post(url, {"_form_submitted": "on"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=finance).exists()
+    assert list(ActivityLog.objects.values_list("verb", "actor", "object_id", "channel")) == [
+        (AuditVerb.USER_TWO_FACTOR_DISABLED, owner.pk, str(finance.pk), "admin")]
+    client.post(url, {"_form_submitted": "on"})  # nothing left to reset: refused, no second row
+    assert ActivityLog.objects.count() == 1
+    # django-otp's own device admin (deleting without a trace) is not in the control panel.
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:otp_totp_totpdevice_changelist")
+
+
 def test_a_group_that_must_use_two_factor_cannot_turn_it_off(client, finance, settings):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 

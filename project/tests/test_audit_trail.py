@@ -153,6 +153,14 @@ def _totp_device(w, *, confirmed=False):
     return TOTPDevice.objects.create(user=w.staff, name="Authenticator app", confirmed=confirmed)
 
 
+def _other_staff_with_device():
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = StaffFactory(email="lost-phone@platform.example", is_superuser=False)
+    TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return user
+
+
 def _totp_code(device) -> str:
     from django_otp.oath import TOTP
 
@@ -378,6 +386,11 @@ CASES = [
              user=w.staff, token=_totp_code(_totp_device(w, confirmed=True))),
          lambda w, r: [("user.two_factor_disabled", w.staff.pk, "tenancy.user", {"two_factor": [True, False]})],
          lambda w: platform_services.staff_two_factor_disable(user=w.staff, token="123456")),  # already off
+    Case("staff_two_factor_reset",
+         lambda w: platform_services.staff_two_factor_reset(actor=w.staff, user=_other_staff_with_device()),
+         lambda w, r: [("user.two_factor_disabled", w.staff.pk, "tenancy.user", {"two_factor": [True, False]})],
+         lambda w: platform_services.staff_two_factor_reset(  # one's own: on one's page, with a code
+             actor=w.staff, user=_totp_device(w, confirmed=True).user)),
     # billing
     Case("plan_create",
          lambda w: plans.plan_create(actor=w.staff, code="team", name="Team", price=Decimal("9.00"),
