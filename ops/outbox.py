@@ -152,6 +152,11 @@ def outbox_deliver(*, message_id: int) -> str:
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), pk=message_id, delivered_at__isnull=True,
     ).update(claimed_until=now + lease, runs=F("runs") + 1)
     if not claimed:
+        # Someone holds the lease: a worker running it, or one that died (kill -9) with it. Publish it again
+        # when the lease ends, not a whole redelivery period later (the dead worker's job waited up to
+        # lease + OUTBOX_REDELIVER_SECONDS; a live worker marks it delivered first and the relay skips it).
+        OutboxMessage.objects.filter(pk=message_id, delivered_at__isnull=True, claimed_until__gt=now).update(
+            available_at=F("claimed_until"))
         return "skipped"
     message = OutboxMessage.objects.get(pk=message_id)
     try:

@@ -85,6 +85,27 @@ def test_a_message_claimed_by_a_running_worker_is_not_run_again(db):
     assert mail.outbox == []
 
 
+def test_a_job_held_by_a_dead_worker_is_published_again_when_its_lease_ends(db):
+    message = outbox.outbox_enqueue(send_email, {"to": ["a@example.com"], "subject": "s", "body": "b"},
+                                    queue="mail")
+    lease_end = timezone.now() + timedelta(seconds=30)
+    # Claimed by a worker that was then killed; published again 15 s later, not the lease's 30.
+    OutboxMessage.objects.filter(pk=message.pk).update(claimed_until=lease_end,
+                                                       available_at=timezone.now() + timedelta(seconds=15))
+    assert outbox.outbox_deliver(message_id=message.pk) == "skipped"
+    message.refresh_from_db()
+    assert message.available_at == lease_end and mail.outbox == []
+    assert outbox.outbox_relay() == 0  # the lease still holds
+    OutboxMessage.objects.filter(pk=message.pk).update(claimed_until=timezone.now() - timedelta(seconds=1),
+                                                       available_at=timezone.now() - timedelta(seconds=1))
+    assert outbox.outbox_relay() == 1  # the lease ended: published and run (eager in tests)
+    message.refresh_from_db()
+    assert message.delivered_at is not None and len(mail.outbox) == 1
+    assert outbox.outbox_deliver(message_id=message.pk) == "skipped"
+    message.refresh_from_db()
+    assert message.delivered_at is not None  # a delivered row is left alone
+
+
 def test_a_failing_task_is_retried_with_back_off(db, monkeypatch):
     message = outbox.outbox_enqueue(send_email, {"to": ["a@example.com"], "subject": "s", "body": "b"},
                                     queue="mail")
