@@ -411,6 +411,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ops.tasks.housekeeping",
         "schedule": crontab(minute="30", hour="4"),
     },
+    # An export's archive is deleted within the hour after its link expires (EXPORT_TTL_HOURS).
+    "tenancy: purge expired exports": {
+        "task": "tenancy.tasks.purge_expired_exports",
+        "schedule": crontab(minute="15"),
+    },
 }
 # Retention (days; 0 keeps forever), applied by the daily housekeeping job.
 ACTIVITY_RETENTION_DAYS = env.int("ACTIVITY_RETENTION_DAYS", default=730)

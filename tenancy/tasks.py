@@ -20,6 +20,12 @@ def verify_pending_domains() -> dict:
 
 
 @shared_task(acks_late=True)
+def purge_expired_exports() -> int:
+    """Hourly: delete the archives of expired exports (a company's data must not outlive its download link)."""
+    return exports_purge_expired()
+
+
+@shared_task(acks_late=True)
 def build_export(*, export_id: int, tenant_id: int) -> str:
     """Build a company's data export archive and tell the requester."""
     exports_purge_expired()

@@ -107,6 +107,23 @@ def test_the_download_expires_and_the_file_is_purged(api, tenant_admin, settings
     assert TenantExport.objects.get(pk=export_id).file.name == ""  # the row stays, as history
 
 
+def test_expired_archives_are_purged_every_hour_without_a_new_export(api, tenant_admin, settings,
+                                                                    django_capture_on_commit_callbacks):
+    from celery import current_app
+
+    from tenancy.tasks import purge_expired_exports
+
+    [job] = [job for job in settings.CELERY_BEAT_SCHEDULE.values()
+             if job["task"] == "tenancy.tasks.purge_expired_exports"]
+    assert job["task"] in current_app.tasks and job["schedule"].hour == set(range(24))
+    export_id = _request(api, tenant_admin, django_capture_on_commit_callbacks).json()["id"]
+    name = TenantExport.objects.get(pk=export_id).file.name
+    assert purge_expired_exports() == 0 and default_storage.exists(name)  # not expired yet
+    with time_machine.travel(timezone.now() + timedelta(hours=settings.EXPORT_TTL_HOURS, minutes=1)):
+        assert purge_expired_exports() == 1
+    assert not default_storage.exists(name) and TenantExport.objects.get(pk=export_id).file.name == ""
+
+
 def test_a_failing_build_is_failed_not_stuck(api, tenant, tenant_admin, monkeypatch):
     export_id = api(tenant_admin).post("/api/tenants/exports/").json()["id"]
 
