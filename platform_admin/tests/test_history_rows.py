@@ -20,10 +20,10 @@ from billing.services.settlement import invoice_mark_paid
 from billing.tests.factories import issued_invoice, manual_invoice
 from platform_admin.models import SystemSetting
 from tenancy import dns as tenancy_dns
-from tenancy.models import Domain, DomainStatus, TenantSettings, TenantStatus
+from tenancy.models import Domain, DomainStatus, TenantSettings, TenantStatus, User
 from tenancy.services.common import model_update
 from tenancy.services.domains import domain_add, domain_remove, domain_staff_save, domain_verify
-from tenancy.services.members import member_update
+from tenancy.services.members import invitation_accept, invitation_create, member_update
 from tenancy.services.tenants import tenant_approve, tenant_register, tenant_suspend
 from tenancy.tests.factories import TenantFactory
 
@@ -125,6 +125,20 @@ def test_a_sign_up_gives_the_subdomain_and_settings_a_reason(db):
     assert (latest(domain).history_user, latest(domain).history_change_reason) == (None, "company signed up")
     settings_row = TenantSettings.objects.get(tenant=domain.tenant)
     assert latest(settings_row).history_change_reason == "company signed up"
+    user = User.objects.get(email="ann@gamma.example")
+    assert user.check_password("A-long-pass-123") and user.tenant == domain.tenant
+    assert list(user.history.values_list("history_type", "history_user", "history_change_reason")) == [
+        ("+", None, "signed up")]  # nobody was logged in: the system
+
+
+def test_an_accepted_invitation_records_the_new_user_as_the_history_user(tenant, tenant_admin):
+    _invitation, token = invitation_create(tenant=tenant, actor=tenant_admin, email="Bo@Alpha.example",
+                                           role="MEMBER")
+    user = invitation_accept(token=token, password="a-long-enough-password-1", first_name="Bo")
+    assert (user.email, user.tenant, user.role) == ("bo@alpha.example", tenant, "MEMBER")
+    assert user.check_password("a-long-enough-password-1")
+    assert list(user.history.values_list("history_type", "history_user", "history_change_reason")) == [
+        ("+", user.pk, "joined by invitation")]
 
 
 def test_invoice_drafts_and_their_lines_carry_the_reason_and_actor(tenant, super_admin):

@@ -122,10 +122,11 @@ def invitation_accept(*, token: str, password: str, first_name: str = "", last_n
         password_check(password, User(email=invitation.email, first_name=first_name, last_name=last_name))
         _plan_limit_check(tenant=invitation.tenant, resource="users")
         try:
-            user = User.objects.create_user(
-                email=invitation.email, password=password, first_name=first_name, last_name=last_name,
-                tenant=invitation.tenant, role=invitation.role,
-            )
+            user = User(email=User.objects.normalize_email(invitation.email).lower(), first_name=first_name,
+                        last_name=last_name, tenant=invitation.tenant, role=invitation.role)
+            user.set_password(password)
+            change_reason(user, "joined by invitation", actor=user)  # the history user: the new user
+            user.save()
         except IntegrityError as exc:
             raise Conflict("A user with this e-mail address already exists.", code="email_taken") from exc
         invitation.accepted_at = timezone.now()

@@ -77,10 +77,11 @@ def tenant_register(
                 actor=None, name=company_name.strip(), subdomain=subdomain, contact_email=email,
                 contact_name=f"{first_name} {last_name}".strip(), contact_phone=contact_phone,
             )
-            user = User.objects.create_user(
-                email=email, password=password, first_name=first_name, last_name=last_name,
-                tenant=tenant, role=Role.TENANT_ADMIN,
-            )
+            user = User(email=User.objects.normalize_email(email).lower(), first_name=first_name,
+                        last_name=last_name, tenant=tenant, role=Role.TENANT_ADMIN)
+            user.set_password(password)
+            change_reason(user, "signed up", actor=None)  # the sign-up is the system's act: nobody was logged in
+            user.save()
             audit_record(tenant=tenant, actor=user, verb=AuditVerb.TENANT_REGISTERED, obj=tenant,
                          changes=created(tenant, TENANT_AUDITED_FIELDS))
             email_enqueue(
