@@ -24,16 +24,14 @@ from billing.conf import billing_settings
 from billing.models import ZERO, Invoice, InvoiceKind, InvoiceStatus, Subscription, SubscriptionStatus
 from billing.services.limits import free_plan
 from billing.services.subscriptions import (
-    RENEWAL_FIELDS,
-    SUBSCRIPTION_AUDITED_FIELDS,
     add_period,
     lock_subscription,
-    subscription_audit,
     subscription_issue_period_invoice,
-    subscription_set_status,
+    subscription_renewal_changes,
     subscription_terms_for,
+    subscription_update,
 )
-from tenancy.audit import AuditVerb, snapshot
+from tenancy.audit import AuditVerb
 from tenancy.models import NotificationType, Tenant, TenantStatus
 from tenancy.services.common import model_update
 from tenancy.services.notifications import notify
@@ -73,31 +71,27 @@ def _cycle_subscription(*, tenant: Tenant, subscription: Subscription, on: datet
     counts: Counter = Counter()
     conf = billing_settings()
     subscription = lock_subscription(subscription, tenant=tenant)
-    before = snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)
     if subscription.status == S.PENDING_PAYMENT:  # step 3 for a first invoice never paid
         due_on = (Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
                                          kind=InvoiceKind.FIRST, status=InvoiceStatus.ISSUED)
                   .order_by("pk").values_list("due_on", flat=True).first())
         if due_on is not None and on >= due_on + datetime.timedelta(days=conf.grace_days):
-            _expire(subscription, on, before)
+            _expire(subscription, on)
             counts["expired"] += 1
         return counts
     if subscription.status in (S.TRIAL, S.ACTIVE):
         end = subscription.current_period_end
         if subscription.cancel_at_period_end or not subscription.auto_renew:
             if end <= on:  # step 4
-                subscription_set_status(subscription, S.CANCELLED)
-                subscription.ended_on = end
-                subscription_audit(subscription=subscription, actor=None, verb=AuditVerb.SUBSCRIPTION_ENDED,
-                                   before=before, reason="ended at period end")
-                subscription.save(update_fields=["status", "ended_on", "updated_at"])
+                subscription_update(subscription=subscription, actor=None, verb=AuditVerb.SUBSCRIPTION_ENDED,
+                                    changes={"status": S.CANCELLED, "ended_on": end}, reason="ended at period end")
                 counts["ended"] += 1
             return counts
         if (end - on).days <= conf.renewal_lead_days:  # step 1
             plan = subscription.next_plan or subscription.plan
             if subscription_terms_for(subscription, plan)[0] == ZERO:
                 if end <= on:
-                    _renew_free(subscription, plan, on, before)
+                    _renew_free(subscription, plan, on)
                     counts["renewed_free"] += 1
                     return counts
             elif not Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
@@ -108,50 +102,41 @@ def _cycle_subscription(*, tenant: Tenant, subscription: Subscription, on: datet
                                                   on=on, kind=kind, due_on=max(end, on))
                 counts["invoices_issued"] += 1
         if end <= on:  # step 2: a paid invoice would have moved the period on
-            subscription_set_status(subscription, S.PAST_DUE)
             # Grace runs from the period's end, or from the day the bill went out if that was later
             # (the cycle did not run for a while): nobody expires before being invoiced and given grace.
             issued_on = (Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
                                                 period_start=end).exclude(status=InvoiceStatus.VOID)
                          .values_list("issued_on", flat=True).first())
-            subscription.past_due_since = max(end, issued_on or end)
-            subscription_audit(subscription=subscription, actor=None, verb=AuditVerb.SUBSCRIPTION_PAST_DUE,
-                               before=before, reason="past due")
-            subscription.save(update_fields=["status", "past_due_since", "updated_at"])
+            subscription_update(subscription=subscription, actor=None, verb=AuditVerb.SUBSCRIPTION_PAST_DUE,
+                                changes={"status": S.PAST_DUE, "past_due_since": max(end, issued_on or end)},
+                                reason="past due")
             counts["past_due"] += 1
     if subscription.status == S.PAST_DUE:
         since = subscription.past_due_since or subscription.current_period_end or on
         if on >= since + datetime.timedelta(days=conf.grace_days):  # step 3
-            _expire(subscription, on, snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS))
+            _expire(subscription, on)
             counts["expired"] += 1
     return counts
 
 
-def _renew_free(subscription: Subscription, plan, on: datetime.date, before: dict) -> None:
-    price, currency, period = subscription_terms_for(subscription, plan)
+def _renew_free(subscription: Subscription, plan, on: datetime.date) -> None:
+    terms = subscription_terms_for(subscription, plan)
     start = subscription.current_period_end
-    end = add_period(start, period)
+    end = add_period(start, terms[2])
     while end <= on:  # the cycle did not run for a while: catch up to today
-        start, end = end, add_period(end, period)
-    subscription_set_status(subscription, S.ACTIVE)
-    subscription.plan, subscription.next_plan = plan, None
-    subscription.price, subscription.currency, subscription.period = price, currency, period
-    subscription.reprice_at_renewal = False
-    subscription.current_period_start, subscription.current_period_end = start, end
-    subscription_audit(subscription=subscription, actor=None, verb=AuditVerb.SUBSCRIPTION_RENEWED, before=before,
-                       reason="free plan renewed")
-    subscription.save(update_fields=[*RENEWAL_FIELDS, "updated_at"])
+        start, end = end, add_period(end, terms[2])
+    subscription_update(subscription=subscription, actor=None, verb=AuditVerb.SUBSCRIPTION_RENEWED,
+                        changes=subscription_renewal_changes(subscription, plan=plan, start=start, end=end,
+                                                             terms=terms),
+                        reason="free plan renewed")
 
 
-def _expire(subscription: Subscription, on: datetime.date, before: dict) -> None:
+def _expire(subscription: Subscription, on: datetime.date) -> None:
     """End an unpaid subscription; suspend the company unless it falls back to the Free plan."""
     never_paid = not Invoice.objects.filter(tenant_id=subscription.tenant_id, subscription=subscription,
                                             status=InvoiceStatus.PAID).exists()
-    subscription_set_status(subscription, S.EXPIRED)
-    subscription.expired_on = on
-    subscription_audit(subscription=subscription, actor=None, verb=AuditVerb.SUBSCRIPTION_EXPIRED, before=before,
-                       reason="expired unpaid")
-    subscription.save(update_fields=["status", "expired_on", "updated_at"])
+    subscription_update(subscription=subscription, actor=None, verb=AuditVerb.SUBSCRIPTION_EXPIRED,
+                        changes={"status": S.EXPIRED, "expired_on": on}, reason="expired unpaid")
     tenant = Tenant.objects.select_for_update().get(pk=subscription.tenant_id)
     falls_back_to_free = never_paid and free_plan() is not None
     if falls_back_to_free:

@@ -24,6 +24,7 @@ from tenancy.audit import AuditVerb, audit_record, change_reason, created, diff,
 from tenancy.exceptions import Conflict, Forbidden, InvalidTransition, NotFound, ServiceError
 from tenancy.models import Tenant, TenantStatus, User
 from tenancy.permissions import is_super_admin
+from tenancy.services.common import model_update
 from tenancy.services.tenants import tenant_reactivate
 
 S = SubscriptionStatus
@@ -33,11 +34,6 @@ SUBSCRIPTION_AUDITED_FIELDS = ("status", "plan", "next_plan", "current_period_st
                                "past_due_since", "price", "currency", "period", "reprice_at_renewal")
 
 
-# What a renewal (a paid invoice, or the cycle renewing a free plan) may change on a subscription
-RENEWAL_FIELDS = ("status", "plan", "next_plan", "price", "currency", "period", "reprice_at_renewal",
-                  "current_period_start", "current_period_end")
-
-
 def subscription_audit(*, subscription: Subscription, actor: User | None, verb: AuditVerb, before: dict,
                        reason: str = "") -> None:
     """Write the audit row of a change to a locked subscription (call before its save for the history reason)."""
@@ -45,6 +41,37 @@ def subscription_audit(*, subscription: Subscription, actor: User | None, verb: 
         change_reason(subscription, reason, actor=actor)
     audit_record(tenant=subscription.tenant, actor=actor, verb=verb, obj=subscription,
                  changes=diff(before, snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)))
+
+
+def subscription_update(*, subscription: Subscription, actor: User | None, verb: AuditVerb, changes: dict,
+                        reason: str) -> None:
+    """Change fields of a locked subscription through `model_update` and write the change's audit row.
+
+    A new `status` in `changes` is checked against the state table first (refused: nothing is changed);
+    `model_update` assigns it with the other fields and saves what changed, with `reason` on the history row.
+    """
+    if "status" in changes:
+        subscription_refuse_transition(subscription, changes["status"])
+    before = snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)
+    model_update(subscription, changes, allowed=changes.keys(), actor=actor, reason=reason)
+    audit_record(tenant=subscription.tenant, actor=actor, verb=verb, obj=subscription,
+                 changes=diff(before, snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)))
+
+
+def subscription_renewal_changes(subscription: Subscription, *, plan: Plan, start: datetime.date,
+                                 end: datetime.date, terms: tuple[Decimal, str, str] | None) -> dict:
+    """The changes of a renewal (a paid invoice, or the cycle renewing a free plan) to period `start`-`end`.
+
+    The subscription becomes ACTIVE on `plan` (a pending change to that plan is done); `terms`, when given,
+    are the (price, currency, period) it is billed at from now on, instead of any repricing at renewal.
+    """
+    changes = {"status": S.ACTIVE, "plan": plan, "current_period_start": start, "current_period_end": end}
+    if subscription.next_plan_id == plan.pk:
+        changes["next_plan"] = None
+    if terms is not None:
+        price, currency, period = terms
+        changes.update(price=price, currency=currency, period=period, reprice_at_renewal=False)
+    return changes
 
 
 def add_period(start: datetime.date, period: str) -> datetime.date:
@@ -76,11 +103,16 @@ def lock_open_invoices(subscription: Subscription, *, tenant: Tenant) -> None:
          .order_by("pk").values_list("pk", flat=True))
 
 
-def subscription_set_status(subscription: Subscription, to: str) -> None:
-    """Change the status of a locked subscription if the state table allows it (the caller saves)."""
+def subscription_refuse_transition(subscription: Subscription, to: str) -> None:
+    """Refuse a status change the state table does not allow; assigns nothing (see `subscription_update`)."""
     if not subscription.can_transition_to(to):
         raise InvalidTransition.refuse(noun="subscription", current=subscription.get_status_display(),
                                        target=S(to).label, status=subscription.status)
+
+
+def subscription_set_status(subscription: Subscription, to: str) -> None:
+    """Change the status of a locked subscription if the state table allows it (the caller saves)."""
+    subscription_refuse_transition(subscription, to)
     subscription.status = to
 
 
@@ -329,26 +361,16 @@ def subscription_apply_paid_invoice(*, invoice: Invoice, actor: User | None, on:
     subscription = lock_subscription(invoice.subscription, tenant=invoice.tenant)
     if subscription.status == S.CANCELLED:
         return subscription  # paid after cancellation: the money is recorded, nothing to activate
-    before = snapshot(subscription, SUBSCRIPTION_AUDITED_FIELDS)
-    subscription_set_status(subscription, S.ACTIVE)
     plan = invoice.plan or subscription.plan
     # The paid invoice's terms are the subscription's from now on (what it was sold at).
-    if invoice.billing_period:
-        subscription.price, subscription.currency = invoice.subtotal, invoice.currency
-        subscription.period = invoice.billing_period
-        subscription.reprice_at_renewal = False
+    terms = (invoice.subtotal, invoice.currency, invoice.billing_period) if invoice.billing_period else None
     start, end = invoice.period_start, invoice.period_end
     if start is None or end is None or end <= on:
-        start, end = on, add_period(on, subscription.period)
-    subscription.plan = plan
-    if subscription.next_plan_id == plan.pk:
-        subscription.next_plan = None
-    subscription.current_period_start, subscription.current_period_end = start, end
-    subscription.past_due_since = None
-    subscription.expired_on = None
-    subscription_audit(subscription=subscription, actor=actor, verb=AuditVerb.SUBSCRIPTION_RENEWED,
-                       before=before, reason=f"invoice {invoice.number} paid")
-    subscription.save(update_fields=[*RENEWAL_FIELDS, "past_due_since", "expired_on", "updated_at"])
+        start, end = on, add_period(on, invoice.billing_period or subscription.period)
+    changes = subscription_renewal_changes(subscription, plan=plan, start=start, end=end, terms=terms)
+    changes.update(past_due_since=None, expired_on=None)
+    subscription_update(subscription=subscription, actor=actor, verb=AuditVerb.SUBSCRIPTION_RENEWED,
+                        changes=changes, reason=f"invoice {invoice.number} paid")
     tenant = Tenant.objects.select_for_update().get(pk=subscription.tenant_id)
     if tenant.status == TenantStatus.SUSPENDED and tenant.is_suspended_for_nonpayment:
         tenant_reactivate(tenant=tenant, actor=actor)

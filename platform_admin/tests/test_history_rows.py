@@ -7,20 +7,25 @@ job acting for someone); the system actor (the billing cycle, the domain job) le
 
 import contextlib
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from billing.models import Invoice, InvoiceKind, InvoiceLine
+from billing.conf import billing_settings
+from billing.models import Invoice, InvoiceKind, InvoiceLine, SubscriptionStatus
 from billing.services.cycle import billing_cycle_run_for_tenant
 from billing.services.invoices import invoice_create, invoice_void
 from billing.services.settlement import invoice_mark_paid
-from billing.tests.factories import issued_invoice, manual_invoice
+from billing.services.subscriptions import subscription_update
+from billing.tests.factories import PlanFactory, SubscriptionFactory, issued_invoice, manual_invoice
 from platform_admin.models import SystemSetting
 from tenancy import dns as tenancy_dns
-from tenancy.models import Domain, DomainStatus, TenantSettings, TenantStatus, User
+from tenancy.audit import AuditVerb
+from tenancy.exceptions import InvalidTransition
+from tenancy.models import ActivityLog, Domain, DomainStatus, TenantSettings, TenantStatus, User
 from tenancy.services.common import model_update
 from tenancy.services.domains import domain_add, domain_remove, domain_staff_save, domain_verify
 from tenancy.services.members import invitation_accept, invitation_create, member_update
@@ -28,6 +33,8 @@ from tenancy.services.tenants import tenant_approve, tenant_register, tenant_sus
 from tenancy.tests.factories import TenantFactory
 
 pytestmark = pytest.mark.django_db
+
+S = SubscriptionStatus
 
 
 def latest(obj):
@@ -182,3 +189,64 @@ def test_system_settings_saves_name_the_changed_fields(admin_client, super_admin
                            {"issuer_name": "Platform GmbH", "renewal_lead_days": "3", "grace_days": "9"})
     assert response.status_code == 302
     assert latest(row).history_change_reason == "changed: issuer name, grace period (days)"
+
+
+def _status_rows(subscription):
+    """The subscription's history, oldest first: (status, history user id, change reason)."""
+    return list(subscription.history.order_by("history_date", "history_id")
+                .values_list("status", "history_user_id", "history_change_reason"))
+
+
+def test_the_cycle_saves_its_status_changes_with_a_reason_as_the_system(super_admin):
+    today = timezone.localdate()
+    ended = today - datetime.timedelta(days=1)
+    grace = billing_settings().grace_days
+    leaving = SubscriptionFactory(cancel_at_period_end=True, current_period_start=ended - datetime.timedelta(days=30),
+                                  current_period_end=ended)
+    unpaid = SubscriptionFactory(current_period_start=ended - datetime.timedelta(days=30), current_period_end=ended)
+    with request_by(super_admin):  # staff running the cycle from a page changes nothing
+        for subscription in (leaving, unpaid):
+            billing_cycle_run_for_tenant(tenant=subscription.tenant, on=today)
+        billing_cycle_run_for_tenant(tenant=unpaid.tenant, on=today + datetime.timedelta(days=grace))
+    leaving.refresh_from_db()
+    unpaid.refresh_from_db()
+    assert (leaving.status, leaving.ended_on) == (S.CANCELLED, ended)
+    assert _status_rows(leaving)[1:] == [(S.CANCELLED, None, "ended at period end")]
+    assert (unpaid.status, unpaid.past_due_since, unpaid.expired_on) == (
+        S.EXPIRED, today, today + datetime.timedelta(days=grace))
+    assert _status_rows(unpaid)[1:] == [(S.PAST_DUE, None, "past due"), (S.EXPIRED, None, "expired unpaid")]
+
+
+def test_a_free_renewal_moves_the_period_on_and_takes_the_next_plan(db):
+    today = timezone.localdate()
+    free, other_free = PlanFactory(code="free", price=Decimal("0")), PlanFactory(code="free2", price=Decimal("0"))
+    subscription = SubscriptionFactory(plan=free, next_plan=other_free, current_period_end=today,
+                                       current_period_start=today - datetime.timedelta(days=30))
+    billing_cycle_run_for_tenant(tenant=subscription.tenant, on=today)
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.plan, subscription.next_plan) == (S.ACTIVE, other_free, None)
+    assert subscription.current_period_start == today and subscription.current_period_end > today
+    assert _status_rows(subscription)[1:] == [(S.ACTIVE, None, "free plan renewed")]
+
+
+def test_a_paid_invoice_renews_a_past_due_subscription_for_the_staff_member(super_admin):
+    subscription = SubscriptionFactory(status=S.PAST_DUE, past_due_since=timezone.localdate())
+    invoice = issued_invoice(subscription=subscription)
+    invoice_mark_paid(tenant=subscription.tenant, actor=super_admin, invoice=invoice)
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.past_due_since) == (S.ACTIVE, None)
+    assert (subscription.current_period_start, subscription.current_period_end) == (invoice.period_start,
+                                                                                     invoice.period_end)
+    assert _status_rows(subscription)[-1] == (S.ACTIVE, super_admin.pk, f"invoice {invoice.number} paid")
+
+
+def test_a_refused_subscription_update_changes_and_records_nothing(super_admin):
+    subscription = SubscriptionFactory(status=S.CANCELLED)
+    rows, history = ActivityLog.objects.count(), subscription.history.count()
+    with pytest.raises(InvalidTransition):
+        subscription_update(subscription=subscription, actor=super_admin, verb=AuditVerb.SUBSCRIPTION_RENEWED,
+                            changes={"status": S.ACTIVE, "past_due_since": timezone.localdate()}, reason="renewed")
+    assert (subscription.status, subscription.past_due_since) == (S.CANCELLED, None)
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.past_due_since) == (S.CANCELLED, None)
+    assert (ActivityLog.objects.count(), subscription.history.count()) == (rows, history)
