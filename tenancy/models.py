@@ -161,11 +161,17 @@ class TenantSettings(TimeStampedModel):
 
 
 class EmailUserManager(UserManager):
-    def _create_user(self, email, password, **extra_fields):
+    def build_user(self, email, password, **extra_fields):
+        """An unsaved user with its e-mail normalised and its password hashed (services set the history
+        reason before saving it)."""
         if not email:
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
         user.set_password(password)
+        return user
+
+    def _create_user(self, email, password, **extra_fields):
+        user = self.build_user(email, password, **extra_fields)
         user.save(using=self._db)
         return user
 

@@ -122,9 +122,8 @@ def invitation_accept(*, token: str, password: str, first_name: str = "", last_n
         password_check(password, User(email=invitation.email, first_name=first_name, last_name=last_name))
         _plan_limit_check(tenant=invitation.tenant, resource="users")
         try:
-            user = User(email=User.objects.normalize_email(invitation.email).lower(), first_name=first_name,
-                        last_name=last_name, tenant=invitation.tenant, role=invitation.role)
-            user.set_password(password)
+            user = User.objects.build_user(invitation.email, password, first_name=first_name, last_name=last_name,
+                                           tenant=invitation.tenant, role=invitation.role)
             change_reason(user, "joined by invitation", actor=user)  # the history user: the new user
             user.save()
         except IntegrityError as exc:

@@ -77,9 +77,8 @@ def tenant_register(
                 actor=None, name=company_name.strip(), subdomain=subdomain, contact_email=email,
                 contact_name=f"{first_name} {last_name}".strip(), contact_phone=contact_phone,
             )
-            user = User(email=User.objects.normalize_email(email).lower(), first_name=first_name,
-                        last_name=last_name, tenant=tenant, role=Role.TENANT_ADMIN)
-            user.set_password(password)
+            user = User.objects.build_user(email, password, first_name=first_name, last_name=last_name,
+                                           tenant=tenant, role=Role.TENANT_ADMIN)
             change_reason(user, "signed up", actor=None)  # the sign-up is the system's act: nobody was logged in
             user.save()
             audit_record(tenant=tenant, actor=user, verb=AuditVerb.TENANT_REGISTERED, obj=tenant,
